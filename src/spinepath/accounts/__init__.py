@@ -1,0 +1,1 @@
+"""Clinics, users, roles, password and token authentication."""

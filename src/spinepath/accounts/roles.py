@@ -1,0 +1,46 @@
+"""Roles and what each may do. One table, so a reviewer can read the whole policy at once."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PHYSICIAN = "physician"
+    NURSE = "nurse"
+    COORDINATOR = "coordinator"
+    QUALITY_LEAD = "quality_lead"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    READ_PATIENTS = "read_patients"
+    EDIT_PATIENTS = "edit_patients"
+    ADVANCE_EPISODES = "advance_episodes"
+    WORK_TASKS = "work_tasks"
+    READ_AUDIT = "read_audit"
+    MANAGE_USERS = "manage_users"
+
+
+_CARE_TEAM = {
+    Permission.READ_PATIENTS,
+    Permission.EDIT_PATIENTS,
+    Permission.ADVANCE_EPISODES,
+    Permission.WORK_TASKS,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PHYSICIAN: frozenset(_CARE_TEAM),
+    Role.NURSE: frozenset(_CARE_TEAM),
+    Role.COORDINATOR: frozenset(_CARE_TEAM),
+    # Quality leads review the service's records; they do not change them.
+    Role.QUALITY_LEAD: frozenset({Permission.READ_PATIENTS}),
+    Role.ADMIN: frozenset({Permission.READ_AUDIT, Permission.MANAGE_USERS}),
+}
+
+
+def permissions_for(roles: set[Role] | frozenset[Role]) -> frozenset[Permission]:
+    granted: set[Permission] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)

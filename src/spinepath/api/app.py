@@ -1,0 +1,67 @@
+"""The application: API routers, web pages, static files, error handling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from spinepath import __version__
+from spinepath.accounts.api import router as accounts_router
+from spinepath.api import problems
+from spinepath.api.deps import bearer_scheme
+from spinepath.audit.api import router as audit_router
+from spinepath.episodes.api import router as episodes_router
+from spinepath.patients.api import router as patients_router
+from spinepath.settings import Settings
+from spinepath.store.db import make_engine, make_session_factory
+
+API_PREFIX = "/api/v1"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="spinepath",
+        version=__version__,
+        summary="Care pathway for osteoporotic vertebral compression fracture",
+        description=(
+            "Decision support, preparation planning, procedure and recovery records and "
+            "follow-up for vertebroplasty and kyphoplasty. Errors are application/problem+json; "
+            "invalid input answers 422 naming every invalid field; updates send the version they "
+            'were made against (If-Match: "vN" or a version field).'
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    engine = make_engine(settings.database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    problems.install(app)
+
+    api = APIRouter(prefix=API_PREFIX)
+
+    @api.get("/health", tags=["service"])
+    def health(request: Request) -> dict[str, str]:
+        """Answers without login: is the service up and its database reachable."""
+        with request.app.state.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "database": "ok", "version": __version__}
+
+    protected = [Depends(bearer_scheme)]
+    api.include_router(accounts_router)
+    api.include_router(patients_router, dependencies=protected)
+    api.include_router(episodes_router, dependencies=protected)
+    api.include_router(audit_router, dependencies=protected)
+    app.include_router(api)
+
+    from spinepath.web.routes import router as web_router
+
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

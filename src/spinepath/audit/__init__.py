@@ -1,0 +1,1 @@
+"""Append-only audit of every read and write of patient data."""

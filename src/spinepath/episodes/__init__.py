@@ -1,0 +1,1 @@
+"""Episodes of care: one painful-fracture journey from referral to closing."""

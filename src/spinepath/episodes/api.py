@@ -1,0 +1,318 @@
+"""JSON routes for episodes, fractures, transitions, tasks and the worklist."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel
+
+from spinepath.api.deps import api_work, etag, if_match_version
+from spinepath.episodes import pathway, service
+from spinepath.episodes.models import Episode, Fracture, StageTransition, Task
+from spinepath.episodes.pathway import Stage
+from spinepath.episodes.schemas import (
+    EpisodeIn,
+    FractureIn,
+    FractureUpdate,
+    TaskUpdate,
+    TransitionIn,
+)
+from spinepath.episodes.worklist import WorklistFilters, worklist
+from spinepath.errors import FieldError, InvalidInput
+from spinepath.patients.api import PatientOut, patient_out
+
+router = APIRouter(tags=["episodes"])
+
+
+class FractureOut(BaseModel):
+    id: uuid.UUID
+    level: str
+    onset_date: date | None
+    etiology: str
+    notes: str | None
+    version: int
+
+
+class TransitionOut(BaseModel):
+    from_stage: str | None
+    to_stage: str
+    occurred_at: datetime
+    actor_name: str | None
+    reason: str | None
+
+
+class TaskOut(BaseModel):
+    id: uuid.UUID
+    episode_id: uuid.UUID
+    stage: str
+    code: str
+    title: str
+    owner_role: str
+    assignee_id: uuid.UUID | None
+    due_at: datetime
+    status: str
+    completed_at: datetime | None
+    version: int
+
+
+class EpisodeOut(BaseModel):
+    id: uuid.UUID
+    patient: PatientOut
+    stage: str
+    stage_label: str
+    stage_entered_at: datetime
+    opened_at: datetime
+    closed_at: datetime | None
+    referral_source: str | None
+    summary: str | None
+    next_stage: str | None
+    allowed_transitions: list[str]
+    fractures: list[FractureOut]
+    transitions: list[TransitionOut]
+    tasks: list[TaskOut]
+    version: int
+
+
+def fracture_out(fracture: Fracture) -> FractureOut:
+    return FractureOut.model_validate(fracture, from_attributes=True)
+
+
+def task_out(task: Task) -> TaskOut:
+    return TaskOut.model_validate(task, from_attributes=True)
+
+
+def transition_out(transition: StageTransition) -> TransitionOut:
+    return TransitionOut.model_validate(transition, from_attributes=True)
+
+
+def episode_out(episode: Episode) -> EpisodeOut:
+    stage = Stage(episode.stage)
+    following = pathway.next_main_stage(stage)
+    return EpisodeOut(
+        id=episode.id,
+        patient=patient_out(episode.patient),
+        stage=stage.value,
+        stage_label=pathway.STAGE_LABELS[stage],
+        stage_entered_at=episode.stage_entered_at,
+        opened_at=episode.opened_at,
+        closed_at=episode.closed_at,
+        referral_source=episode.referral_source,
+        summary=episode.summary,
+        next_stage=following.value if following else None,
+        allowed_transitions=[s.value for s in pathway.allowed_transitions(stage)],
+        fractures=[fracture_out(f) for f in episode.fractures],
+        transitions=[transition_out(t) for t in episode.transitions],
+        tasks=[task_out(t) for t in episode.tasks],
+        version=episode.version,
+    )
+
+
+@router.post("/episodes", status_code=201, response_model=EpisodeOut, tags=["episodes"])
+def open_episode(request: Request, response: Response, data: EpisodeIn) -> EpisodeOut:
+    with api_work(request) as (session, actor):
+        episode = service.open_episode(session, actor, data)
+        session.refresh(episode)
+        out = episode_out(episode)
+    response.headers["ETag"] = etag(out.version)
+    response.headers["Location"] = f"/api/v1/episodes/{out.id}"
+    return out
+
+
+@router.get("/episodes/{episode_id}", response_model=EpisodeOut)
+def get_episode(request: Request, response: Response, episode_id: uuid.UUID) -> EpisodeOut:
+    with api_work(request) as (session, actor):
+        out = episode_out(service.get_episode(session, actor, episode_id))
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.get("/patients/{patient_id}/episodes", response_model=list[EpisodeOut])
+def episodes_of_patient(request: Request, patient_id: uuid.UUID) -> list[EpisodeOut]:
+    with api_work(request) as (session, actor):
+        return [episode_out(e) for e in service.episodes_of_patient(session, actor, patient_id)]
+
+
+@router.post("/episodes/{episode_id}/transitions", response_model=EpisodeOut)
+def transition_episode(
+    request: Request, response: Response, episode_id: uuid.UUID, data: TransitionIn
+) -> EpisodeOut:
+    """Move the episode to another stage. Refused (409) when the pathway does not allow it."""
+    with api_work(request) as (session, actor):
+        episode = service.transition_episode(
+            session, actor, episode_id, data, if_match_version=if_match_version(request)
+        )
+        out = episode_out(episode)
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.get("/episodes/{episode_id}/transitions", response_model=list[TransitionOut])
+def list_transitions(request: Request, episode_id: uuid.UUID) -> list[TransitionOut]:
+    with api_work(request) as (session, actor):
+        episode = service.get_episode(session, actor, episode_id)
+        return [transition_out(t) for t in episode.transitions]
+
+
+@router.post("/episodes/{episode_id}/fractures", status_code=201, response_model=FractureOut)
+def add_fracture(
+    request: Request, response: Response, episode_id: uuid.UUID, data: FractureIn
+) -> FractureOut:
+    with api_work(request) as (session, actor):
+        out = fracture_out(service.add_fracture(session, actor, episode_id, data))
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.patch("/episodes/{episode_id}/fractures/{fracture_id}", response_model=FractureOut)
+def update_fracture(
+    request: Request,
+    response: Response,
+    episode_id: uuid.UUID,
+    fracture_id: uuid.UUID,
+    data: FractureUpdate,
+) -> FractureOut:
+    with api_work(request) as (session, actor):
+        fracture = service.update_fracture(
+            session,
+            actor,
+            episode_id,
+            fracture_id,
+            data,
+            if_match_version=if_match_version(request),
+        )
+        out = fracture_out(fracture)
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.delete("/episodes/{episode_id}/fractures/{fracture_id}", status_code=204)
+def remove_fracture(
+    request: Request,
+    episode_id: uuid.UUID,
+    fracture_id: uuid.UUID,
+    version: int | None = Query(default=None, ge=1),
+) -> Response:
+    header_version = if_match_version(request)
+    with api_work(request) as (session, actor):
+        service.remove_fracture(
+            session,
+            actor,
+            episode_id,
+            fracture_id,
+            expected_version=header_version if header_version is not None else version,
+            via_if_match=header_version is not None,
+        )
+    return Response(status_code=204)
+
+
+@router.patch("/tasks/{task_id}", response_model=TaskOut, tags=["tasks"])
+def update_task(
+    request: Request, response: Response, task_id: uuid.UUID, data: TaskUpdate
+) -> TaskOut:
+    """Complete, reopen, cancel or (un)assign a task."""
+    with api_work(request) as (session, actor):
+        task = service.update_task(
+            session, actor, task_id, data, if_match_version=if_match_version(request)
+        )
+        out = task_out(task)
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+class WorklistItem(BaseModel):
+    episode_id: uuid.UUID
+    patient: PatientOut
+    stage: str
+    stage_label: str
+    stage_entered_at: datetime
+    open_tasks: int
+    overdue_tasks: int
+    next_task: TaskOut | None
+
+
+class WorklistOut(BaseModel):
+    items: list[WorklistItem]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+@router.get("/worklist", response_model=WorklistOut, tags=["worklist"])
+def get_worklist(
+    request: Request,
+    stage: list[Stage] = Query(default=[], description="Only these stages (repeatable)"),
+    assignee: str | None = Query(
+        default=None, description="Episodes with an open task assigned to this user id, or 'me'"
+    ),
+    owner_role: str | None = Query(default=None, description="Open tasks owned by this role"),
+    overdue: bool = Query(default=False, description="Only episodes with an overdue task"),
+    include_ended: bool = Query(default=False, description="Include closed episodes"),
+    q: str | None = Query(default=None, max_length=100, description="Name or MRN contains"),
+    page: int = Query(default=1, ge=1),
+    per_page: int = Query(default=25, ge=1, le=100),
+) -> WorklistOut:
+    with api_work(request) as (session, actor):
+        filters = WorklistFilters(
+            stages=tuple(stage),
+            assignee_id=_assignee(assignee, actor.user_id),
+            owner_role=owner_role,
+            overdue_only=overdue,
+            include_ended=include_ended,
+            text=q,
+            page=page,
+            per_page=per_page,
+        )
+        found = worklist(session, actor, filters)
+        return WorklistOut(
+            items=[
+                WorklistItem(
+                    episode_id=row.episode.id,
+                    patient=patient_out(row.patient),
+                    stage=row.episode.stage,
+                    stage_label=pathway.STAGE_LABELS[Stage(row.episode.stage)],
+                    stage_entered_at=row.episode.stage_entered_at,
+                    open_tasks=row.open_tasks,
+                    overdue_tasks=row.overdue_tasks,
+                    next_task=task_out(row.next_task) if row.next_task else None,
+                )
+                for row in found.rows
+            ],
+            total=found.total,
+            page=found.page,
+            per_page=found.per_page,
+            pages=found.pages,
+        )
+
+
+def _assignee(raw: str | None, me: uuid.UUID | None) -> uuid.UUID | None:
+    if raw is None or raw == "":
+        return None
+    if raw == "me":
+        return me
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise InvalidInput([FieldError("assignee", "a user id or 'me'")]) from None
+
+
+class PathwayOut(BaseModel):
+    stages: list[dict[str, str]]
+    main_line: list[str]
+    terminal: list[str]
+    reason_required: list[str]
+    transitions: dict[str, list[str]]
+
+
+@router.get("/pathway", response_model=PathwayOut, tags=["pathway"])
+def get_pathway() -> PathwayOut:
+    """The care pathway's stages and allowed moves (no patient data)."""
+    return PathwayOut(
+        stages=[{"id": s.value, "label": pathway.STAGE_LABELS[s]} for s in Stage],
+        main_line=[s.value for s in pathway.MAIN_LINE],
+        terminal=sorted(s.value for s in pathway.TERMINAL),
+        reason_required=sorted(s.value for s in pathway.REASON_REQUIRED),
+        transitions={s.value: [t.value for t in pathway.TRANSITIONS[s]] for s in Stage},
+    )

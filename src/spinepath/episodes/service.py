@@ -1,0 +1,317 @@
+"""Use cases for episodes of care: open, move between stages, fractures, tasks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from spinepath.accounts.models import User
+from spinepath.accounts.roles import Permission
+from spinepath.audit import service as audit
+from spinepath.clinical.levels import level_index
+from spinepath.context import Actor
+from spinepath.episodes import pathway
+from spinepath.episodes.models import Episode, Fracture, StageTransition, Task
+from spinepath.episodes.pathway import Stage
+from spinepath.episodes.schemas import (
+    EpisodeIn,
+    FractureIn,
+    FractureUpdate,
+    TaskUpdate,
+    TransitionIn,
+)
+from spinepath.errors import Conflict, FieldError, InvalidInput, NotFound
+from spinepath.patients.service import load_patient
+from spinepath.store.base import utc_now
+from spinepath.versioning import check_version
+
+
+class TransitionRefused(Conflict):
+    """The pathway does not allow this move; nothing was changed."""
+
+
+def load_episode(session: Session, actor: Actor, episode_id: uuid.UUID) -> Episode:
+    episode = session.get(Episode, episode_id)
+    if episode is None or episode.clinic_id != actor.clinic_id:
+        raise NotFound("episode", episode_id)
+    return episode
+
+
+def _create_stage_tasks(session: Session, episode: Episode, stage: Stage, now: datetime) -> None:
+    for default in pathway.DEFAULT_TASKS[stage]:
+        session.add(
+            Task(
+                clinic_id=episode.clinic_id,
+                episode_id=episode.id,
+                stage=stage.value,
+                code=default.code,
+                title=default.title,
+                owner_role=default.owner_role,
+                due_at=now + default.due_after,
+            )
+        )
+
+
+def open_episode(
+    session: Session, actor: Actor, data: EpisodeIn, *, now: datetime | None = None
+) -> Episode:
+    """``now`` is for records entered after the fact (and tests); it defaults to the clock."""
+    actor.require(Permission.EDIT_PATIENTS, "open episodes of care")
+    patient = load_patient(session, actor, data.patient_id)
+    now = now or utc_now()
+    episode = Episode(
+        clinic_id=patient.clinic_id,
+        patient_id=patient.id,
+        stage=Stage.REFERRAL.value,
+        stage_entered_at=now,
+        opened_at=now,
+        referral_source=data.referral_source,
+        summary=data.summary,
+    )
+    session.add(episode)
+    session.flush()
+    for fracture in data.fractures:
+        session.add(_new_fracture(episode, fracture))
+    session.add(
+        StageTransition(
+            episode_id=episode.id,
+            from_stage=None,
+            to_stage=Stage.REFERRAL.value,
+            occurred_at=now,
+            actor_user_id=actor.user_id,
+            actor_name=actor.full_name,
+            reason="episode opened",
+        )
+    )
+    _create_stage_tasks(session, episode, Stage.REFERRAL, now)
+    session.flush()
+    audit.record(session, actor, "create", "episode", episode.id, patient_id=patient.id)
+    return episode
+
+
+def get_episode(session: Session, actor: Actor, episode_id: uuid.UUID) -> Episode:
+    actor.require(Permission.READ_PATIENTS, "read patient records")
+    episode = load_episode(session, actor, episode_id)
+    audit.record(session, actor, "read", "episode", episode.id, patient_id=episode.patient_id)
+    return episode
+
+
+def episodes_of_patient(session: Session, actor: Actor, patient_id: uuid.UUID) -> list[Episode]:
+    actor.require(Permission.READ_PATIENTS, "read patient records")
+    patient = load_patient(session, actor, patient_id)
+    return list(
+        session.scalars(
+            select(Episode)
+            .where(Episode.patient_id == patient.id)
+            .order_by(Episode.opened_at.desc())
+        )
+    )
+
+
+def transition_episode(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    data: TransitionIn,
+    *,
+    if_match_version: int | None = None,
+    now: datetime | None = None,
+) -> Episode:
+    actor.require(Permission.ADVANCE_EPISODES, "move episodes between stages")
+    episode = load_episode(session, actor, episode_id)
+    expected = if_match_version if if_match_version is not None else data.version
+    check_version("episode", episode.version, expected, via_if_match=if_match_version is not None)
+    current = Stage(episode.stage)
+    try:
+        pathway.check_transition(current, data.to_stage)
+    except pathway.IllegalTransition as refused:
+        raise TransitionRefused(str(refused)) from None
+    if data.to_stage in pathway.REASON_REQUIRED and not data.reason:
+        raise InvalidInput(
+            [FieldError("reason", f"say why the episode is {pathway.STAGE_LABELS[data.to_stage]}")]
+        )
+    now = now or utc_now()
+    episode.stage = data.to_stage.value
+    episode.stage_entered_at = now
+    if data.to_stage in pathway.TERMINAL:
+        episode.closed_at = now
+        for task in episode.tasks:
+            if task.status == "open":
+                task.status = "cancelled"
+    episode.transitions.append(
+        StageTransition(
+            from_stage=current.value,
+            to_stage=data.to_stage.value,
+            occurred_at=now,
+            actor_user_id=actor.user_id,
+            actor_name=actor.full_name,
+            reason=data.reason,
+        )
+    )
+    _create_stage_tasks(session, episode, data.to_stage, now)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "transition",
+        "episode",
+        episode.id,
+        patient_id=episode.patient_id,
+        detail={"from": current.value, "to": data.to_stage.value},
+    )
+    session.refresh(episode)
+    return episode
+
+
+def _new_fracture(episode: Episode, data: FractureIn) -> Fracture:
+    return Fracture(
+        episode_id=episode.id,
+        level=data.level,
+        level_order=level_index(data.level),
+        onset_date=data.onset_date,
+        etiology=data.etiology.value,
+        notes=data.notes,
+    )
+
+
+def _level_taken(episode: Episode, level: str, other_than: uuid.UUID | None = None) -> bool:
+    return any(f.level == level and f.id != other_than for f in episode.fractures)
+
+
+def add_fracture(
+    session: Session, actor: Actor, episode_id: uuid.UUID, data: FractureIn
+) -> Fracture:
+    actor.require(Permission.EDIT_PATIENTS, "record fractures")
+    episode = load_episode(session, actor, episode_id)
+    if _level_taken(episode, data.level):
+        raise InvalidInput([FieldError("level", f"{data.level} is already recorded")])
+    fracture = _new_fracture(episode, data)
+    session.add(fracture)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "create",
+        "fracture",
+        fracture.id,
+        patient_id=episode.patient_id,
+        detail={"level": fracture.level},
+    )
+    return fracture
+
+
+def _load_fracture(
+    session: Session, actor: Actor, episode_id: uuid.UUID, fracture_id: uuid.UUID
+) -> tuple[Episode, Fracture]:
+    episode = load_episode(session, actor, episode_id)
+    fracture = session.get(Fracture, fracture_id)
+    if fracture is None or fracture.episode_id != episode.id:
+        raise NotFound("fracture", fracture_id)
+    return episode, fracture
+
+
+def update_fracture(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    fracture_id: uuid.UUID,
+    data: FractureUpdate,
+    *,
+    if_match_version: int | None = None,
+) -> Fracture:
+    actor.require(Permission.EDIT_PATIENTS, "record fractures")
+    episode, fracture = _load_fracture(session, actor, episode_id, fracture_id)
+    expected = if_match_version if if_match_version is not None else data.version
+    check_version("fracture", fracture.version, expected, via_if_match=if_match_version is not None)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    if changes.get("level") and _level_taken(episode, changes["level"], other_than=fracture.id):
+        raise InvalidInput([FieldError("level", f"{changes['level']} is already recorded")])
+    for name in ("level", "etiology"):
+        if name in changes and changes[name] is None:
+            raise InvalidInput([FieldError(name, "cannot be empty")])
+    for name, value in changes.items():
+        setattr(fracture, name, value.value if name == "etiology" else value)
+    if "level" in changes:
+        fracture.level_order = level_index(fracture.level)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "update",
+        "fracture",
+        fracture.id,
+        patient_id=episode.patient_id,
+        detail={"fields": sorted(changes)},
+    )
+    return fracture
+
+
+def remove_fracture(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    fracture_id: uuid.UUID,
+    *,
+    expected_version: int | None,
+    via_if_match: bool = True,
+) -> None:
+    actor.require(Permission.EDIT_PATIENTS, "record fractures")
+    episode, fracture = _load_fracture(session, actor, episode_id, fracture_id)
+    check_version("fracture", fracture.version, expected_version, via_if_match=via_if_match)
+    session.delete(fracture)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "delete",
+        "fracture",
+        fracture_id,
+        patient_id=episode.patient_id,
+        detail={"level": fracture.level},
+    )
+
+
+def update_task(
+    session: Session,
+    actor: Actor,
+    task_id: uuid.UUID,
+    data: TaskUpdate,
+    *,
+    if_match_version: int | None = None,
+    now: datetime | None = None,
+) -> Task:
+    actor.require(Permission.WORK_TASKS, "work on tasks")
+    task = session.get(Task, task_id)
+    if task is None or task.clinic_id != actor.clinic_id:
+        raise NotFound("task", task_id)
+    expected = if_match_version if if_match_version is not None else data.version
+    check_version("task", task.version, expected, via_if_match=if_match_version is not None)
+    changes: dict[str, object] = {}
+    if data.status is not None and data.status != task.status:
+        task.status = data.status
+        task.completed_at = (now or utc_now()) if data.status == "done" else None
+        task.completed_by_id = actor.user_id if data.status == "done" else None
+        changes["status"] = data.status
+    if data.unassign:
+        task.assignee_id = None
+        changes["assignee_id"] = None
+    elif data.assignee_id is not None:
+        assignee = session.get(User, data.assignee_id)
+        if assignee is None or assignee.clinic_id != actor.clinic_id:
+            raise InvalidInput([FieldError("assignee_id", "no such user in this clinic")])
+        task.assignee_id = assignee.id
+        changes["assignee_id"] = str(assignee.id)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "update",
+        "task",
+        task.id,
+        patient_id=task.episode.patient_id,
+        detail=changes,
+    )
+    return task

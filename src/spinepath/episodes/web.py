@@ -1,0 +1,167 @@
+"""Web pages: the worklist and the episode page (timeline, tasks, fractures, moves)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from spinepath.accounts.roles import Role
+from spinepath.clinical.errors import InvalidInput
+from spinepath.episodes import pathway, service
+from spinepath.episodes.models import Episode
+from spinepath.episodes.pathway import Stage
+from spinepath.episodes.schemas import FractureIn, TaskUpdate, TransitionIn
+from spinepath.episodes.worklist import WorklistFilters, worklist
+from spinepath.errors import DomainError
+from spinepath.web.forms import csrf_from, form_data, parse_form
+from spinepath.web.render import page
+from spinepath.web.session import check_csrf, web_work
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def worklist_page(
+    request: Request,
+    stage: list[str] = Query(default=[]),
+    mine: bool = False,
+    owner_role: str = "",
+    overdue: bool = False,
+    q: str = Query(default="", max_length=100),
+    page_number: int = Query(default=1, ge=1, alias="page"),
+) -> Response:
+    stages = tuple(Stage(s) for s in stage if s in Stage.__members__.values())
+    with web_work(request) as (session, actor, token):
+        filters = WorklistFilters(
+            stages=stages,
+            assignee_id=actor.user_id if mine else None,
+            owner_role=owner_role if owner_role in Role.__members__.values() else None,
+            overdue_only=overdue,
+            text=q or None,
+            page=page_number,
+        )
+        found = worklist(session, actor, filters)
+        context = {
+            "found": found,
+            "prev_url": _page_url(request, found.page - 1) if found.page > 1 else None,
+            "next_url": _page_url(request, found.page + 1) if found.page < found.pages else None,
+            "stages": list(Stage),
+            "roles": list(Role),
+            "selected_stages": {s.value for s in stages},
+            "mine": mine,
+            "owner_role": filters.owner_role or "",
+            "overdue": overdue,
+            "q": q,
+            "csrf_token": token.csrf_token,
+            "today": date.today(),
+        }
+        template = "_worklist_table.html" if request.headers.get("hx-request") else "worklist.html"
+        return page(request, template, context)
+
+
+def _page_url(request: Request, number: int) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "page"]
+    return "/?" + urlencode([*params, ("page", str(number))])
+
+
+@router.get("/episodes/{episode_id}", response_class=HTMLResponse)
+def episode_page(request: Request, episode_id: uuid.UUID) -> Response:
+    with web_work(request) as (session, actor, token):
+        episode = service.get_episode(session, actor, episode_id)
+        return _render_episode(request, episode, token.csrf_token, {}, None, 200)
+
+
+def _render_episode(
+    request: Request,
+    episode: Episode,
+    csrf: str | None,
+    errors: dict[str, str],
+    message: str | None,
+    status: int,
+    form: dict[str, str] | None = None,
+) -> Response:
+    stage = Stage(episode.stage)
+    following = pathway.next_main_stage(stage)
+    return page(
+        request,
+        "episode.html",
+        {
+            "episode": episode,
+            "stage": stage,
+            "next_stage": following,
+            "allowed": pathway.allowed_transitions(stage),
+            "reason_required": pathway.REASON_REQUIRED,
+            "terminal": stage in pathway.TERMINAL,
+            "csrf_token": csrf,
+            "errors": errors,
+            "message": message,
+            "form": form or {},
+            "today": date.today(),
+            "etiologies": ["osteoporotic", "neoplastic", "traumatic", "unknown"],
+        },
+        status_code=status,
+    )
+
+
+@router.post("/episodes/{episode_id}/transition")
+async def transition(request: Request, episode_id: uuid.UUID) -> Response:
+    data = await form_data(request)
+    with web_work(request) as (session, actor, token):
+        check_csrf(token, csrf_from(request, data))
+        try:
+            change = parse_form(TransitionIn, data, ("to_stage", "reason", "version"))
+            episode = service.transition_episode(session, actor, episode_id, change)
+        except (InvalidInput, DomainError) as refused:
+            session.rollback()
+            episode = service.get_episode(session, actor, episode_id)
+            errors = _errors_of(refused)
+            return _render_episode(
+                request, episode, token.csrf_token, errors, None, _status_of(refused), data
+            )
+        label = pathway.STAGE_LABELS[Stage(episode.stage)]
+    return RedirectResponse(f"/episodes/{episode_id}?moved={label}#timeline", status_code=303)
+
+
+@router.post("/episodes/{episode_id}/fractures")
+async def add_fracture(request: Request, episode_id: uuid.UUID) -> Response:
+    data = await form_data(request)
+    with web_work(request) as (session, actor, token):
+        check_csrf(token, csrf_from(request, data))
+        try:
+            fracture = parse_form(FractureIn, data, ("level", "onset_date", "etiology", "notes"))
+            service.add_fracture(session, actor, episode_id, fracture)
+        except (InvalidInput, DomainError) as refused:
+            session.rollback()
+            episode = service.get_episode(session, actor, episode_id)
+            errors = {f"fracture_{k}": v for k, v in _errors_of(refused).items()}
+            return _render_episode(
+                request, episode, token.csrf_token, errors, None, _status_of(refused), data
+            )
+    return RedirectResponse(f"/episodes/{episode_id}#fractures", status_code=303)
+
+
+@router.post("/tasks/{task_id}/status")
+async def task_status(request: Request, task_id: uuid.UUID) -> Response:
+    data = await form_data(request)
+    with web_work(request) as (session, actor, token):
+        check_csrf(token, csrf_from(request, data))
+        change = parse_form(TaskUpdate, data, ("status", "version"))
+        task = service.update_task(session, actor, task_id, change)
+        episode_id = task.episode_id
+    return RedirectResponse(f"/episodes/{episode_id}#tasks", status_code=303)
+
+
+def _errors_of(refused: Exception) -> dict[str, str]:
+    if isinstance(refused, InvalidInput):
+        return {error.field: error.message for error in refused.errors}
+    if isinstance(refused, DomainError):
+        return {"form": refused.detail}
+    return {"form": str(refused)}
+
+
+def _status_of(refused: Exception) -> int:
+    return 422 if isinstance(refused, InvalidInput) else getattr(refused, "status", 400)

@@ -1,0 +1,69 @@
+"""Errors a domain service raises; adapters turn them into problem responses or messages."""
+
+from __future__ import annotations
+
+from spinepath.clinical.errors import FieldError, InvalidInput
+
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "FieldError",
+    "InvalidInput",
+    "NotAuthenticated",
+    "NotFound",
+    "PermissionDenied",
+    "PreconditionRequired",
+    "VersionConflict",
+]
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    title = "Not authenticated"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+    def __init__(self, entity: str, entity_id: object) -> None:
+        super().__init__(f"no {entity} {entity_id}")
+        self.entity = entity
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class VersionConflict(Conflict):
+    """The record changed since the caller loaded it."""
+
+    def __init__(self, entity: str, expected: int, current: int, *, via_if_match: bool) -> None:
+        super().__init__(
+            f"this {entity} changed since you loaded it (you had version {expected}, "
+            f"it is now version {current}); reload it and make your change again"
+        )
+        self.current = current
+        # If-Match failures are 412 by HTTP; a stale version field in the body is a 409.
+        self.status = 412 if via_if_match else 409
+        self.title = "Precondition failed" if via_if_match else "Conflict"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    title = "Precondition required"

@@ -1,0 +1,14 @@
+"""All web pages, gathered from their domains."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from spinepath.audit.web import router as audit_pages
+from spinepath.episodes.web import router as episode_pages
+from spinepath.patients.web import router as patient_pages
+from spinepath.web.auth_pages import router as auth_pages
+
+router = APIRouter(include_in_schema=False)
+for pages in (auth_pages, episode_pages, patient_pages, audit_pages):
+    router.include_router(pages)
