@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -17,11 +18,12 @@ import uvicorn
 from sqlalchemy.orm import Session, sessionmaker
 
 from spinepath.accounts import service as accounts
-from spinepath.accounts.models import User
+from spinepath.accounts.models import User, UserRole
+from spinepath.accounts.passwords import hash_password
 from spinepath.accounts.roles import Role
-from spinepath.accounts.schemas import ClinicIn, UserIn
+from spinepath.accounts.schemas import ClinicIn
 from spinepath.api.app import create_app
-from spinepath.context import SYSTEM, Actor
+from spinepath.context import Actor
 from spinepath.settings import Settings
 from spinepath.store.migrate import upgrade
 
@@ -103,6 +105,7 @@ class ClinicUsers:
     slug: str
     users: dict[Role, User]
     time_zone: str
+    _tokens: dict[Role, str] = field(default_factory=dict, repr=False)
 
     def username(self, role: Role) -> str:
         return self.users[role].username
@@ -114,16 +117,24 @@ class ClinicUsers:
             return accounts.actor_for(user, "127.0.0.1")
 
     def token(self, role: Role) -> str:
+        if role in self._tokens:
+            return self._tokens[role]
         with self.server.client() as client:
             answer = client.post(
                 "/api/v1/auth/token",
                 json={"username": self.username(role), "password": PASSWORD},
             )
         answer.raise_for_status()
-        return str(answer.json()["access_token"])
+        self._tokens[role] = str(answer.json()["access_token"])
+        return self._tokens[role]
 
     def client(self, role: Role) -> httpx.Client:
         return self.server.client(self.token(role))
+
+
+@functools.cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
 
 
 def make_clinic(server: LiveServer, time_zone: str = "America/Chicago") -> ClinicUsers:
@@ -133,19 +144,19 @@ def make_clinic(server: LiveServer, time_zone: str = "America/Chicago") -> Clini
         clinic = accounts.create_clinic(
             session, ClinicIn(name=f"Clinic {slug}", slug=slug, time_zone=time_zone)
         )
+        # Users are inserted with one precomputed Argon2 hash: hashing five passwords per test
+        # would dominate the suite's time. Logging in still verifies the hash for real.
         users = {
-            role: accounts.create_user(
-                session,
-                SYSTEM,
-                clinic,
-                UserIn(
-                    username=f"{role.value.replace('_', '')}.{slug}",
-                    full_name=f"{role.value.title()} of {slug}",
-                    password=PASSWORD,
-                    roles=[role],
-                ),
+            role: User(
+                clinic_id=clinic.id,
+                username=f"{role.value.replace('_', '')}.{slug}",
+                full_name=f"{role.value.title()} of {slug}",
+                password_hash=_password_hash(),
+                role_rows=[UserRole(role=role.value)],
             )
             for role in Role
         }
+        session.add_all(users.values())
+        session.flush()
         clinic_id = clinic.id
     return ClinicUsers(server, clinic_id, slug, users, time_zone)

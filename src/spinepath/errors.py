@@ -43,6 +43,7 @@ class NotFound(DomainError):
     def __init__(self, entity: str, entity_id: object) -> None:
         super().__init__(f"no {entity} {entity_id}")
         self.entity = entity
+        self.entity_id = str(entity_id)
 
 
 class Conflict(DomainError):

@@ -113,8 +113,8 @@ def _audit_refusal(request: Request, exc: DomainError) -> None:
         request.app.state.session_factory,
         actor,
         request.method.lower(),
-        "request",
-        request.url.path,
+        getattr(exc, "entity", "request"),
+        getattr(exc, "entity_id", None),
         outcome="denied",
-        detail={"status": exc.status},
+        detail={"status": exc.status, "path": request.url.path[:500]},
     )
