@@ -122,9 +122,7 @@ def test_a_new_payer_set_is_added_without_touching_the_others(toy: CriteriaSet):
         assert with_toy["criteria_sets"][name] == before["criteria_sets"][name]
     assert with_toy["criteria_sets"]["toy_payer"]["status"] == "met"
     # the toy set keeps its own classification of pregnancy, with its source
-    assert with_toy["criteria_sets"]["toy_payer"]["contraindications"]["relative"] == [
-        "pregnancy"
-    ]
+    assert with_toy["criteria_sets"]["toy_payer"]["contraindications"]["relative"] == ["pregnancy"]
     alone = run(raw, ("toy_payer",))
     assert alone["contraindications"]["relative"] == ["pregnancy"]
     assert alone["recommendation"]["action"] == "refer_for_vertebral_augmentation"
@@ -136,10 +134,18 @@ def test_a_name_cannot_be_registered_twice(toy: CriteriaSet):
 
 
 def test_every_source_the_result_cites_is_registered():
-    sins: dict[str, Any] = {"pain": "mechanical", "lesion": "lytic", "alignment": "normal",
-                            "collapse": "none", "posterolateral": "none"}
-    for raw in (case(), case({"fractures[0].of_type": 3}),
-                case({"fractures[0].etiology": "neoplastic", "fractures[0].sins": sins})):
+    sins: dict[str, Any] = {
+        "pain": "mechanical",
+        "lesion": "lytic",
+        "alignment": "normal",
+        "collapse": "none",
+        "posterolateral": "none",
+    }
+    for raw in (
+        case(),
+        case({"fractures[0].of_type": 3}),
+        case({"fractures[0].etiology": "neoplastic", "fractures[0].sins": sins}),
+    ):
         result = run(raw)
         assert result["sources"]
         for source in result["sources"]:

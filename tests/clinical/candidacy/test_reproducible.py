@@ -96,8 +96,9 @@ VARIANTS = [
     base=st.sampled_from(VARIANTS),
     removed=st.sets(st.sampled_from(FACT_PATHS), min_size=1, max_size=6),
 )
-def test_removing_facts_never_turns_met_into_not_met_or_back(base: dict[str, Any],
-                                                            removed: set[str]):
+def test_removing_facts_never_turns_met_into_not_met_or_back(
+    base: dict[str, Any], removed: set[str]
+):
     """Unknown is never read as "no": forgetting facts can only make answers unknown."""
     known = _statuses(run(base))
     forgotten = _statuses(run(edit(base, {path: None for path in removed})))

@@ -8,13 +8,23 @@ from spinepath.clinical.sources import get_source
 
 from .builders import case, fracture, run
 
-LESION = {"pain": "mechanical", "lesion": "lytic", "alignment": "normal", "collapse": "under_50",
-          "posterolateral": "none"}
+LESION = {
+    "pain": "mechanical",
+    "lesion": "lytic",
+    "alignment": "normal",
+    "collapse": "under_50",
+    "posterolateral": "none",
+}
 
 
 def neoplastic(level: str, sins: dict[str, Any]) -> dict[str, Any]:
-    return case({"fractures": [fracture(level=level, etiology="neoplastic",
-                                        osteolytic_lesion=True, sins=sins)]})
+    return case(
+        {
+            "fractures": [
+                fracture(level=level, etiology="neoplastic", osteolytic_lesion=True, sins=sins)
+            ]
+        }
+    )
 
 
 def test_sins_takes_the_fractures_level_when_it_has_none():
@@ -33,8 +43,14 @@ def test_sins_with_the_same_level_given_is_accepted():
 
 
 def test_the_of_score_is_fed_from_the_case_and_says_what_it_did_not_know():
-    raw = case({"fractures[0].of_type": 3, "fractures[0].height_loss_progression": True,
-                "pain.nrs": 4, "screening.neurological_deficit": False})
+    raw = case(
+        {
+            "fractures[0].of_type": 3,
+            "fractures[0].height_loss_progression": True,
+            "pain.nrs": 4,
+            "screening.neurological_deficit": False,
+        }
+    )
     score = run(raw)["scores"][0]
     assert score["of_input"] == {
         "of_type": 3,
@@ -46,7 +62,9 @@ def test_the_of_score_is_fed_from_the_case_and_says_what_it_did_not_know():
         "health_penalties": None,
     }
     assert score["of_unknown_items"] == [
-        "t_score_below_minus_3", "mobilisation_possible", "health_penalties"
+        "t_score_below_minus_3",
+        "mobilisation_possible",
+        "health_penalties",
     ]
     # 2 × 3 + 1 (progression) − 1 (pain < 5) = 6: either
     assert score["of_score"]["total"] == 6
