@@ -156,3 +156,10 @@ def test_the_worklist_reads_on_a_phone_sized_screen(page: Page, web_clinic: Clin
     log_in(page, web_clinic, Role.COORDINATOR)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_administrators_land_on_the_audit_trail(page: Page, web_clinic: ClinicUsers) -> None:
+    log_in(page, web_clinic, Role.ADMIN, "/admin/audit")
+    page.goto(f"{web_clinic.server.base_url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit trail")
+    expect(page.locator("table")).to_contain_text("login")

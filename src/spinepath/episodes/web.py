@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from spinepath.accounts.roles import Role
+from spinepath.accounts.roles import Permission, Role
 from spinepath.clinical.errors import InvalidInput
 from spinepath.episodes import pathway, service
 from spinepath.episodes.models import Episode
@@ -36,6 +36,8 @@ def worklist_page(
 ) -> Response:
     stages = tuple(Stage(s) for s in stage if s in Stage.__members__.values())
     with web_work(request) as (session, actor, token):
+        if not actor.can(Permission.READ_PATIENTS) and actor.can(Permission.READ_AUDIT):
+            return RedirectResponse("/admin/audit", status_code=303)  # administrators' home
         filters = WorklistFilters(
             stages=stages,
             assignee_id=actor.user_id if mine else None,
