@@ -166,6 +166,52 @@ def user_create(
 
 
 @app.command()
+def calc(
+    name: Annotated[
+        str | None, typer.Argument(help="Calculator name (see --list), e.g. news2.")
+    ] = None,
+    input_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--input", "-i", help="JSON file with the input (standard input when not given)."
+        ),
+    ] = None,
+    list_names: Annotated[
+        bool, typer.Option("--list", help="List the calculator names, one a line.")
+    ] = False,
+) -> None:
+    """Run a clinical calculator on JSON input and print its result as one JSON object.
+
+    Exit 0 with the result; exit 2 with a JSON object of errors, each naming a bad field.
+    """
+    from spinepath.calculators import service
+    from spinepath.clinical.errors import InvalidInput
+
+    if list_names:
+        for known in service.names():
+            print(known)
+        return
+    if name is None:
+        _fail({"errors": [{"field": "name", "message": "give a calculator name, or --list"}]})
+        return
+    try:
+        service.get_calculator(name)  # an unknown name fails before any input is read
+    except service.UnknownCalculator as unknown:
+        _fail({"errors": [{"field": "name", "message": unknown.detail}]})
+    try:
+        text = input_file.read_bytes() if input_file is not None else sys.stdin.buffer.read()
+    except OSError as error:
+        _fail({"errors": [{"field": "--input", "message": f"cannot read it: {error.strerror}"}]})
+        return
+    try:
+        result = service.run_calculator_json(name, text)
+    except InvalidInput as invalid:
+        _fail(invalid.as_dict())
+        return
+    print(json.dumps(result, indent=2))
+
+
+@app.command()
 def openapi() -> None:
     """Print the OpenAPI document of the JSON API."""
     from spinepath.api.app import create_app

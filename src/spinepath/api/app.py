@@ -13,6 +13,7 @@ from spinepath.accounts.api import router as accounts_router
 from spinepath.api import problems
 from spinepath.api.deps import bearer_scheme
 from spinepath.audit.api import router as audit_router
+from spinepath.calculators.api import router as calculators_router
 from spinepath.episodes.api import router as episodes_router
 from spinepath.patients.api import router as patients_router
 from spinepath.settings import Settings
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(patients_router, dependencies=protected)
     api.include_router(episodes_router, dependencies=protected)
     api.include_router(audit_router, dependencies=protected)
+    api.include_router(calculators_router, dependencies=protected)
     app.include_router(api)
 
     from spinepath.web.routes import router as web_router

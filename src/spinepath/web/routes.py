@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from spinepath.audit.web import router as audit_pages
+from spinepath.calculators.web import router as calculator_pages
 from spinepath.episodes.web import router as episode_pages
 from spinepath.patients.web import router as patient_pages
 from spinepath.web.auth_pages import router as auth_pages
 
 router = APIRouter(include_in_schema=False)
-for pages in (auth_pages, episode_pages, patient_pages, audit_pages):
+for pages in (auth_pages, episode_pages, patient_pages, audit_pages, calculator_pages):
     router.include_router(pages)

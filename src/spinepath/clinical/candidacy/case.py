@@ -1,13 +1,13 @@
-"""The case: the recorded facts of one consultation, exactly the JSON shape of issue 4.
+"""The case: the recorded facts of one consultation, in spinepath's case JSON shape.
 
 Every field may be absent or ``null``, which means *unknown*, never "no". Unknown fields are not
 allowed (a misspelt ``mri_oedema`` would otherwise silently become unknown). Types are strict: a
 boolean is ``true``/``false``, a count is a whole number, a date is ``YYYY-MM-DD``.
 
 ``assessment_date`` is not required and never defaults to today: without it the fracture ages are
-unknown and say so, and the same input always gives the same result. The one addition to the
-issue's shape is ``pain.severe``, the clinician's judgement that the pain is severe, because NICE
-TA279 asks for severe pain and sets no number for it.
+unknown and say so, and the same input always gives the same result. The one field beyond
+the payer criteria is ``pain.severe``, the clinician's judgement that the pain is severe, because
+NICE TA279 asks for severe pain and sets no number for it.
 """
 
 from __future__ import annotations

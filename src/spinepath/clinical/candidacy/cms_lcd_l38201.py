@@ -66,15 +66,23 @@ OUTPATIENT_NRS = Threshold(
     "S",
 )
 HEIGHT_LOSS = Threshold(
-    "height_loss_percent", 25, ">", "B2 finding: vertebral body height loss > 25 %",
-    CMS_LCD_L38201, "S",
+    "height_loss_percent",
+    25,
+    ">",
+    "B2 finding: vertebral body height loss > 25 %",
+    CMS_LCD_L38201,
+    "S",
 )
 RDQ = Threshold(
     "rdq", 17, ">", "B2 finding: severe impact on daily function, RDQ > 17", CMS_LCD_L38201, "S"
 )
 FINDINGS_NEEDED = Threshold(
-    "b2_findings", 2, ">=", "B2 with stable or improved pain: at least two findings",
-    CMS_LCD_L38201, "S",
+    "b2_findings",
+    2,
+    ">=",
+    "B2 with stable or improved pain: at least two findings",
+    CMS_LCD_L38201,
+    "S",
 )
 THRESHOLDS = (HOSPITALISED_NRS, OUTPATIENT_NRS, HEIGHT_LOSS, RDQ, FINDINGS_NEEDED)
 
@@ -184,8 +192,10 @@ def _criterion_b(ctx: CaseContext, candidates: Sequence[FractureFacts]) -> Crite
 
     b1 = fact("pain.nrs", None) if nrs is None else known(HOSPITALISED_NRS.holds(nrs))
     nrs5 = fact("pain.nrs", None) if nrs is None else known(OUTPATIENT_NRS.holds(nrs))
-    nsm = fact("conservative_care.optimal_management_tried", case.conservative_care.
-               optimal_management_tried)
+    nsm = fact(
+        "conservative_care.optimal_management_tried",
+        case.conservative_care.optimal_management_tried,
+    )
     worsening = fact("pain.trend", None) if trend is None else known(trend == "worsening")
     steady = fact("pain.trend", None) if trend is None else known(trend != "worsening")
     items = {
@@ -228,14 +238,13 @@ def _criterion_b(ctx: CaseContext, candidates: Sequence[FractureFacts]) -> Crite
             "progression of height loss is recorded but not counted: it is not among L38201's "
             "findings as read (only a transcription of L34228 lists it) — check the LCD text"
         )
+    care = case.conservative_care
     facts: dict[str, Any] = {
         "setting": setting,
         "pain.nrs": nrs,
         "pain.trend": trend,
-        "conservative_care.optimal_management_tried": case.conservative_care.
-        optimal_management_tried,
-        "conservative_care.intolerable_side_effects": case.conservative_care.
-        intolerable_side_effects,
+        "conservative_care.optimal_management_tried": care.optimal_management_tried,
+        "conservative_care.intolerable_side_effects": care.intolerable_side_effects,
         "function.rdq": rdq,
     }
     for f in fractures:
@@ -255,12 +264,24 @@ def _criterion_b(ctx: CaseContext, candidates: Sequence[FractureFacts]) -> Crite
 def _criterion_c(ctx: CaseContext) -> CriterionResult:
     care = ctx.case.osteoporosis_care
     parts = [
-        yes_no("osteoporosis_care.bmd_referral", care.bmd_referral, "BMD referral made",
-               "no BMD referral"),
-        yes_no("osteoporosis_care.education", care.education, "osteoporosis education given",
-               "no osteoporosis education"),
-        yes_no("osteoporosis_care.program_instruction", care.program_instruction,
-               "instructed to join a programme", "not instructed to join a programme"),
+        yes_no(
+            "osteoporosis_care.bmd_referral",
+            care.bmd_referral,
+            "BMD referral made",
+            "no BMD referral",
+        ),
+        yes_no(
+            "osteoporosis_care.education",
+            care.education,
+            "osteoporosis education given",
+            "no osteoporosis education",
+        ),
+        yes_no(
+            "osteoporosis_care.program_instruction",
+            care.program_instruction,
+            "instructed to join a programme",
+            "not instructed to join a programme",
+        ),
     ]
     finding = all_of(parts)
     shown = parts if finding.value is True else [p for p in parts if p.value is not True]
@@ -282,15 +303,23 @@ def _criterion_c(ctx: CaseContext) -> CriterionResult:
 
 def _neoplastic(ctx: CaseContext) -> list[CriterionResult]:
     lesions = [
-        yes_no(f.at("osteolytic_lesion"), f.fracture.osteolytic_lesion,
-               f"{f.label}: osteolytic lesion", f"{f.label}: not osteolytic")
+        yes_no(
+            f.at("osteolytic_lesion"),
+            f.fracture.osteolytic_lesion,
+            f"{f.label}: osteolytic lesion",
+            f"{f.label}: not osteolytic",
+        )
         for f in ctx.fractures
     ]
     lesion = any_of(lesions)
     care = ctx.case.conservative_care
     trend = ctx.case.pain.trend
-    tried = yes_no("conservative_care.optimal_management_tried", care.optimal_management_tried,
-                   "medical therapy tried", "medical therapy not yet tried")
+    tried = yes_no(
+        "conservative_care.optimal_management_tried",
+        care.optimal_management_tried,
+        "medical therapy tried",
+        "medical therapy not yet tried",
+    )
     unrelieved = (
         fact("pain.trend", None, "pain trend not recorded")
         if trend is None
@@ -361,46 +390,75 @@ def _checklist(ctx: CaseContext, criteria: Sequence[CriterionResult]) -> list[Ch
     no_fracture: list[tuple[str, Any]] = [] if fr else [("fractures", None)]
     imaging: list[tuple[str, Any]] = []
     for f in fr:
-        studies = [(f.at("mri_edema"), f.fracture.mri_edema),
-                   (f.at("bone_scan_uptake"), f.fracture.bone_scan_uptake)]
+        studies = [
+            (f.at("mri_edema"), f.fracture.mri_edema),
+            (f.at("bone_scan_uptake"), f.fracture.bone_scan_uptake),
+        ]
         recorded = [(path, value) for path, value in studies if value is not None]
         imaging += recorded or studies
     care = case.conservative_care
     b = next((c for c in criteria if c.id == "B"), None)
     items = [
         _item("pain_score", "Pain score on a named scale (NRS)", [("pain.nrs", case.pain.nrs)]),
-        _item("levels", "Fracture level(s) and the number of levels",
-              no_fracture + [(f.at("level"), f.fracture.level) for f in fr]),
-        _item("fracture_age", "Fracture age: date of symptom onset and of the assessment",
-              [("assessment_date", case.assessment_date)]
-              + [(f.at("symptom_onset"), f.fracture.symptom_onset) for f in fr]),
-        _item("advanced_imaging", "Advanced imaging showing acuity (MRI oedema or bone-scan "
-              "uptake)", no_fracture + imaging),
-        _item("imaging_measurements", "Imaging measurements: vertebral body height loss",
-              no_fracture + [(f.at("height_loss_percent"), f.fracture.height_loss_percent)
-                             for f in fr]),
-        _item("non_surgical_management",
-              "Non-surgical management tried: which, since when, and whether optimal",
-              [("conservative_care.optimal_management_tried", care.optimal_management_tried),
-               ("conservative_care.modalities", care.modalities or None),
-               ("conservative_care.started", care.started)]),
-        _item("rdq", "Roland–Morris (RDQ) score, when it is one of the B2 findings",
-              [("function.rdq", case.function.rdq)],
-              needed=b is not None and "function.rdq" in b.missing),
-        _item("contraindication_screening", "Contraindication screening",
-              [("patient.pregnant", case.patient.pregnant)]
-              + [(f"screening.{name}", getattr(case.screening, name))
-                 for name in type(case.screening).model_fields]),
+        _item(
+            "levels",
+            "Fracture level(s) and the number of levels",
+            no_fracture + [(f.at("level"), f.fracture.level) for f in fr],
+        ),
+        _item(
+            "fracture_age",
+            "Fracture age: date of symptom onset and of the assessment",
+            [("assessment_date", case.assessment_date)]
+            + [(f.at("symptom_onset"), f.fracture.symptom_onset) for f in fr],
+        ),
+        _item(
+            "advanced_imaging",
+            "Advanced imaging showing acuity (MRI oedema or bone-scan uptake)",
+            no_fracture + imaging,
+        ),
+        _item(
+            "imaging_measurements",
+            "Imaging measurements: vertebral body height loss",
+            no_fracture
+            + [(f.at("height_loss_percent"), f.fracture.height_loss_percent) for f in fr],
+        ),
+        _item(
+            "non_surgical_management",
+            "Non-surgical management tried: which, since when, and whether optimal",
+            [
+                ("conservative_care.optimal_management_tried", care.optimal_management_tried),
+                ("conservative_care.modalities", care.modalities or None),
+                ("conservative_care.started", care.started),
+            ],
+        ),
+        _item(
+            "rdq",
+            "Roland–Morris (RDQ) score, when it is one of the B2 findings",
+            [("function.rdq", case.function.rdq)],
+            needed=b is not None and "function.rdq" in b.missing,
+        ),
+        _item(
+            "contraindication_screening",
+            "Contraindication screening",
+            [("patient.pregnant", case.patient.pregnant)]
+            + [
+                (f"screening.{name}", getattr(case.screening, name))
+                for name in type(case.screening).model_fields
+            ],
+        ),
     ]
     c = next((c for c in criteria if c.id == "C"), None)
     if c is not None:
         status = _C_CHECKLIST_STATUS[c.status]
         not_done = [(p, None) for p, v in c.facts.items() if v is not True]
         items.append(
-            _item("continuum_of_care",
-                  "Referral for BMD evaluation with osteoporosis education, and instruction to "
-                  "join a prevention/treatment programme",
-                  not_done or list(c.facts.items()), status=status)
+            _item(
+                "continuum_of_care",
+                "Referral for BMD evaluation with osteoporosis education, and instruction to "
+                "join a prevention/treatment programme",
+                not_done or list(c.facts.items()),
+                status=status,
+            )
         )
     return items
 

@@ -1,6 +1,6 @@
 """What every criteria set reads: the validated case plus the values derived from it once.
 
-Paths to recorded facts use the issue's bracket style for lists: ``fractures[0].mri_edema``.
+Paths to recorded facts use spinepath's bracket style for lists: ``fractures[0].mri_edema``.
 """
 
 from __future__ import annotations
@@ -54,15 +54,24 @@ class FractureFacts:
         """
         mri, scan = self.fracture.mri_edema, self.fracture.bone_scan_uptake
         if mri is True or scan is True:
-            found = [name for name, value in (("oedema on MRI", mri), ("bone-scan uptake", scan))
-                     if value is True]
+            found = [
+                name
+                for name, value in (("oedema on MRI", mri), ("bone-scan uptake", scan))
+                if value is True
+            ]
             return known(True, " and ".join(found))
         if mri is False or scan is False:
-            found = [name for name, value in (("no oedema on MRI", mri), ("no bone-scan uptake",
-                     scan)) if value is False]
+            found = [
+                name
+                for name, value in (("no oedema on MRI", mri), ("no bone-scan uptake", scan))
+                if value is False
+            ]
             return known(False, "advanced imaging negative (" + ", ".join(found) + ")")
-        return Finding(None, (self.at("mri_edema"), self.at("bone_scan_uptake")),
-                       "advanced imaging not recorded")
+        return Finding(
+            None,
+            (self.at("mri_edema"), self.at("bone_scan_uptake")),
+            "advanced imaging not recorded",
+        )
 
     def level_within(self, upper: str, lower: str) -> Finding:
         level = self.fracture.level

@@ -26,7 +26,7 @@ from spinepath.clinical.candidacy.criteria import (
 )
 from spinepath.clinical.sources.candidacy import ACR_VA_PRACTICE_PARAMETER_2017, CMS_LCD_L38201
 
-# In the order of issue 4.
+# In the order of spinepath's specification.
 CONTRAINDICATION_IDS: tuple[str, ...] = (
     "active_infection",
     "uncorrectable_coagulopathy",
@@ -196,9 +196,7 @@ def presence(ctx: CaseContext) -> tuple[Presence, ...]:
     return tuple(found)
 
 
-def classify_for_set(
-    criteria_set: CriteriaSet, found: Sequence[Presence]
-) -> dict[str, list[str]]:
+def classify_for_set(criteria_set: CriteriaSet, found: Sequence[Presence]) -> dict[str, list[str]]:
     """The present contraindications in one set's own classification."""
     block: dict[str, list[str]] = {
         "absolute": [],
@@ -219,9 +217,7 @@ def classify_for_set(
     return block
 
 
-def strictest(
-    cid: str, criteria_sets: Sequence[CriteriaSet]
-) -> ContraindicationClass | None:
+def strictest(cid: str, criteria_sets: Sequence[CriteriaSet]) -> ContraindicationClass | None:
     classes = [
         cs.contraindications[cid].contraindication_class
         for cs in criteria_sets

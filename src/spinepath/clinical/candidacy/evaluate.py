@@ -1,4 +1,4 @@
-"""The entry point: a case in, the candidacy assessment out (the JSON of issue 4).
+"""The entry point: a case in, the candidacy assessment out (the JSON of spinepath's specification).
 
 ``evaluate_case(raw, criteria_sets=None)`` validates ``raw`` (raising
 :class:`~spinepath.clinical.errors.InvalidInput` that names every bad field), applies the chosen

@@ -66,8 +66,8 @@ SUBACUTE_UP_TO = AgeBound(
     confidence="S",
     note=(
         "Not found in the text of L38201 that could be read; the 6-12 week subacute window is "
-        "written in a checklist transcription of sibling LCD L34228 and in issue 4. Chronic "
-        "fractures are not covered even with oedema (A58534)."
+        "written in a checklist transcription of sibling LCD L34228 and in spinepath's "
+        "specification. Chronic fractures are not covered even with oedema (A58534)."
     ),
     also=(SPINEPATH_CANDIDACY, CMS_ARTICLE_A58534),
 )

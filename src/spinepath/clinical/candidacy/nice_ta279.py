@@ -68,8 +68,12 @@ def _criterion_recent(ctx: CaseContext) -> tuple[CriterionResult, list[FractureF
     title = "1: a recent, unhealed osteoporotic vertebral fracture (shown unhealed on imaging)"
     if not ctx.has_fractures:
         return criterion(
-            "1_recent_unhealed_fracture", title, fact("fractures", None),
-            "no fracture recorded", {"fractures": None}, NICE_TA279,
+            "1_recent_unhealed_fracture",
+            title,
+            fact("fractures", None),
+            "no fracture recorded",
+            {"fractures": None},
+            NICE_TA279,
         ), []
     per = [(f, _recent_unhealed(f)) for f in ctx.fractures]
     finding = any_of(item for _, item in per)
@@ -86,18 +90,25 @@ def _criterion_recent(ctx: CaseContext) -> tuple[CriterionResult, list[FractureF
     reason += " — NICE set no number of weeks"
     candidates = [f for f, item in per if item.value is not False]
     return (
-        criterion("1_recent_unhealed_fracture", title, finding, reason, facts, NICE_TA279,
-                  derived=derived),
+        criterion(
+            "1_recent_unhealed_fracture", title, finding, reason, facts, NICE_TA279, derived=derived
+        ),
         candidates,
     )
 
 
 def _criterion_pain(ctx: CaseContext) -> CriterionResult:
     pain = ctx.case.pain
-    finding = yes_no("pain.severe", pain.severe, "the clinician judges the pain severe",
-                     "the clinician does not judge the pain severe")
-    context = f"NRS {pain.nrs if pain.nrs is not None else 'not recorded'}, " \
-              f"{pain.trend or 'trend not recorded'}"
+    finding = yes_no(
+        "pain.severe",
+        pain.severe,
+        "the clinician judges the pain severe",
+        "the clinician does not judge the pain severe",
+    )
+    context = (
+        f"NRS {pain.nrs if pain.nrs is not None else 'not recorded'}, "
+        f"{pain.trend or 'trend not recorded'}"
+    )
     return criterion(
         "1_severe_ongoing_pain",
         "1: severe ongoing pain (the clinician's judgement; NICE set no number)",
@@ -134,11 +145,21 @@ def _criterion_level(ctx: CaseContext, candidates: list[FractureFacts]) -> Crite
     title = "2: pain confirmed at the level of the fracture by physical examination and imaging"
     fractures = candidates or list(ctx.fractures)
     if not fractures:
-        return criterion("2_pain_confirmed_at_level", title, fact("fractures", None),
-                         "no fracture recorded", {"fractures": None}, NICE_TA279)
+        return criterion(
+            "2_pain_confirmed_at_level",
+            title,
+            fact("fractures", None),
+            "no fracture recorded",
+            {"fractures": None},
+            NICE_TA279,
+        )
     per = [
-        yes_no(f.at("pain_confirmed_at_level"), f.fracture.pain_confirmed_at_level,
-               f"{f.label}: pain confirmed at the level", f"{f.label}: pain not confirmed there")
+        yes_no(
+            f.at("pain_confirmed_at_level"),
+            f.fracture.pain_confirmed_at_level,
+            f"{f.label}: pain confirmed at the level",
+            f"{f.label}: pain not confirmed there",
+        )
         for f in fractures
     ]
     finding = any_of(per)

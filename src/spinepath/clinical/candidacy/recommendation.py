@@ -1,6 +1,6 @@
 """The next step spinepath suggests, and why. The physician decides.
 
-Actions in priority order; the first that applies wins (issue 4):
+Actions in priority order; the first that applies wins:
 
 1. ``urgent_surgical_evaluation`` — myelopathy or a neurological deficit;
 2. ``surgical_evaluation`` — instability: SINS ≥ 7 on a neoplastic lesion, OF score > 6, or
@@ -126,8 +126,10 @@ def recommend(
     if imaging and all(item.value is False for item in imaging):
         return Recommendation(
             "not_a_candidate",
-            tuple(f"{f.label}: {item.why} — negative for an acute fracture"
-                  for f, item in zip(ctx.fractures, imaging, strict=True)),
+            tuple(
+                f"{f.label}: {item.why} — negative for an acute fracture"
+                for f, item in zip(ctx.fractures, imaging, strict=True)
+            ),
         )
 
     in_scope = [(cs, results[cs.name]) for cs in applied if results[cs.name].applies is not False]
@@ -166,8 +168,10 @@ def recommend(
         if imaging_unknown:
             return Recommendation(
                 "obtain_advanced_imaging",
-                ("advanced imaging (MRI with STIR/T2 fat-sat, or bone scan) decides whether "
-                 "the fracture is acute or unhealed: not recorded",),
+                (
+                    "advanced imaging (MRI with STIR/T2 fat-sat, or bone scan) decides whether "
+                    "the fracture is acute or unhealed: not recorded",
+                ),
                 _dedupe(imaging_unknown + unknown_paths + red_unknown + absolute_unknown),
             )
 
@@ -177,10 +181,14 @@ def recommend(
     ]
     if not decided_against:
         questions += unknown_paths + absolute_unknown
-        reasons += [f"not recorded: {path} — it decides whether the criteria are met"
-                    for path in _dedupe(unknown_paths)]
-        reasons += [f"not recorded: {path} — an absolute contraindication if present"
-                    for path in _dedupe(absolute_unknown)]
+        reasons += [
+            f"not recorded: {path} — it decides whether the criteria are met"
+            for path in _dedupe(unknown_paths)
+        ]
+        reasons += [
+            f"not recorded: {path} — an absolute contraindication if present"
+            for path in _dedupe(absolute_unknown)
+        ]
         reasons += [f"to complete: {reason}" for reason in documentation_not_met]
     if reasons:
         return Recommendation(

@@ -58,8 +58,9 @@ def resolve(names: Iterable[str] | None) -> tuple[CriteriaSet, ...]:
     for index, name in enumerate(chosen):
         if name not in CRITERIA_SETS:
             errors.append(
-                FieldError(f"criteria_sets.{index}", f"unknown criteria set {name!r}; known: "
-                           f"{known}")
+                FieldError(
+                    f"criteria_sets.{index}", f"unknown criteria set {name!r}; known: {known}"
+                )
             )
         elif name in seen:
             errors.append(FieldError(f"criteria_sets.{index}", f"{name!r} is chosen twice"))

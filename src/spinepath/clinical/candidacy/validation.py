@@ -57,26 +57,42 @@ def _cross_field_errors(raw: Mapping[str, Any]) -> list[FieldError]:
     assessed = _date(raw.get("assessment_date"))
     born = _date(_section(raw, "patient").get("birth_date"))
     if assessed and born and born > assessed:
-        errors.append(FieldError("patient.birth_date", f"is after the assessment date "
-                                 f"({assessed.isoformat()})"))
+        errors.append(
+            FieldError(
+                "patient.birth_date", f"is after the assessment date ({assessed.isoformat()})"
+            )
+        )
     started = _date(_section(raw, "conservative_care").get("started"))
     if assessed and started and started > assessed:
-        errors.append(FieldError("conservative_care.started", f"is after the assessment date "
-                                 f"({assessed.isoformat()})"))
+        errors.append(
+            FieldError(
+                "conservative_care.started",
+                f"is after the assessment date ({assessed.isoformat()})",
+            )
+        )
     first_at: dict[str, int] = {}
     for index, item in _raw_fractures(raw):
         onset = _date(item.get("symptom_onset"))
         if assessed and onset and onset > assessed:
-            errors.append(FieldError(f"fractures.{index}.symptom_onset", f"is after the "
-                                     f"assessment date ({assessed.isoformat()})"))
+            errors.append(
+                FieldError(
+                    f"fractures.{index}.symptom_onset",
+                    f"is after the assessment date ({assessed.isoformat()})",
+                )
+            )
         elif born and onset and onset < born:
-            errors.append(FieldError(f"fractures.{index}.symptom_onset", "is before the birth "
-                                     "date"))
+            errors.append(
+                FieldError(f"fractures.{index}.symptom_onset", "is before the birth date")
+            )
         level = _level(item.get("level"))
         if level is not None:
             if level in first_at:
-                errors.append(FieldError(f"fractures.{index}.level", f"{level} is already "
-                                         f"fractures.{first_at[level]}"))
+                errors.append(
+                    FieldError(
+                        f"fractures.{index}.level",
+                        f"{level} is already fractures.{first_at[level]}",
+                    )
+                )
             else:
                 first_at[level] = index
     return errors
@@ -95,12 +111,20 @@ def _run_sins(index: int, item: Mapping[str, Any]) -> tuple[Scores | None, list[
     fracture_level = _level(item.get("level"))
     if "level" not in data and fracture_level is not None:
         data["level"] = fracture_level  # the lesion is at the fracture's level
-    elif "level" in data and fracture_level is not None and _level(data["level"]) not in (
-        None,
-        fracture_level,
+    elif (
+        "level" in data
+        and fracture_level is not None
+        and _level(data["level"])
+        not in (
+            None,
+            fracture_level,
+        )
     ):
-        return None, [FieldError(f"{prefix}.level", f"differs from fractures.{index}.level "
-                                 f"({fracture_level})")]
+        return None, [
+            FieldError(
+                f"{prefix}.level", f"differs from fractures.{index}.level ({fracture_level})"
+            )
+        ]
     try:
         result = instrument.run(data)
     except InvalidInput as error:
@@ -140,19 +164,26 @@ def _run_of(case: Case, fracture: Fracture) -> Scores:
     if fracture.of_type is None:
         return Scores()
     if fracture.etiology != "osteoporotic":
-        return Scores(of_note="OF type recorded, but the OF score is for osteoporotic fractures; "
-                      "not scored")
+        return Scores(
+            of_note="OF type recorded, but the OF score is for osteoporotic fractures; not scored"
+        )
     data, unknown = _of_input(case, fracture)
     try:
         instrument = get_instrument("of_score")
     except UnknownInstrument:
-        return Scores(of_input=data, of_unknown_items=unknown,
-                      of_note="the OF score instrument is not available")
+        return Scores(
+            of_input=data,
+            of_unknown_items=unknown,
+            of_note="the OF score instrument is not available",
+        )
     try:
         result = instrument.run(data)
     except InvalidInput as error:
-        return Scores(of_input=data, of_unknown_items=unknown,
-                      of_note=f"the OF score could not be computed: {error}")
+        return Scores(
+            of_input=data,
+            of_unknown_items=unknown,
+            of_note=f"the OF score could not be computed: {error}",
+        )
     return Scores(of_score=result, of_input=data, of_unknown_items=unknown, of_note=OF_NOTE)
 
 

@@ -70,7 +70,7 @@ class GradeBand:
 
 # Genant 1993 semiquantitative grades by height reduction. The paper gives "approximately"
 # 20-25 %, 25-40 % and > 40 %; the shared boundaries go up (20 % is grade 1, 25 % grade 2)
-# and 40 % itself stays grade 2, as the project's specification (issue 3) states.
+# and 40 % itself stays grade 2 (the grade table below keeps 25–40 % as grade 2).
 GENANT_GRADES: tuple[GradeBand, ...] = (
     GradeBand(0, "normal", None, False, Decimal(20), False, GENANT_1993),
     GradeBand(1, "mild", Decimal(20), True, Decimal(25), False, GENANT_1993),
@@ -89,7 +89,7 @@ class ShapeRule:
 
 
 # Genant 1993: wedge = anterior height reduced, biconcave = middle, crush = posterior / whole
-# body. Tie order (crush, then biconcave, then wedge) is the project's rule (issue 3): a body
+# body. Tie order (crush, then biconcave, then wedge) is spinepath's rule: a body
 # reduced evenly against the reference vertebra is a crush.
 SHAPE_RULES: tuple[ShapeRule, ...] = (
     ShapeRule("posterior", "crush", GENANT_1993),

@@ -196,13 +196,13 @@ SOURCES: list[Source] = [
     ),
     Source(
         id=SPINEPATH_CANDIDACY,
-        title="spinepath candidacy rules (issue 4)",
-        citation="spinepath project, issue 4: decision support for candidacy.",
+        title="spinepath candidacy rules",
+        citation="spinepath project: its own rules for candidacy decision support.",
         edition="1",
         confidence="P",
         note=(
             "The project's own rules where the sources leave a choice: the order of the "
-            "suggested actions, fracture age bands as the issue states them, and how unknown "
+            "suggested actions, fracture age bands as spinepath specifies them, and how unknown "
             "facts are reported. Not clinical evidence."
         ),
     ),
