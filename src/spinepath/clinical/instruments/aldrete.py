@@ -8,26 +8,18 @@ revision kept. The clinician enters the points; the descriptions say what each p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from spinepath.clinical.instruments import Instrument
+from spinepath.clinical.instruments.item_points import (
+    Item,
+    items_formula,
+    points_field,
+    score_items,
+)
 from spinepath.clinical.sources.recovery_scores import ALDRETE_1995, ALDRETE_KROULIK_1970
-
-
-@dataclass(frozen=True)
-class Item:
-    field: str
-    label: str
-    levels: tuple[str, str, str]  # what 2, 1 and 0 points mean
-    source_id: str
-
-    def description(self) -> str:
-        two, one, zero = self.levels
-        return f"{self.label}: 2 = {two}; 1 = {one}; 0 = {zero}."
-
 
 ITEMS: tuple[Item, ...] = (
     Item(
@@ -77,29 +69,23 @@ ITEMS: tuple[Item, ...] = (
         ALDRETE_1995,
     ),
 )
-_BY_FIELD = {item.field: item for item in ITEMS}
 
 DISCHARGE_FROM_TOTAL = 9  # phase I (PACU) discharge at a total of 9 or more (Aldrete 1995)
 DISCHARGE_SOURCE = ALDRETE_1995
 
 
-def _points_field(name: str) -> Any:
-    return Field(ge=0, le=2, description=_BY_FIELD[name].description())
-
-
 class AldreteInput(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    activity: int = _points_field("activity")
-    respiration: int = _points_field("respiration")
-    circulation: int = _points_field("circulation")
-    consciousness: int = _points_field("consciousness")
-    oxygen_saturation: int = _points_field("oxygen_saturation")
+    activity: int = points_field(ITEMS, "activity")
+    respiration: int = points_field(ITEMS, "respiration")
+    circulation: int = points_field(ITEMS, "circulation")
+    consciousness: int = points_field(ITEMS, "consciousness")
+    oxygen_saturation: int = points_field(ITEMS, "oxygen_saturation")
 
 
 def compute(data: AldreteInput) -> dict[str, Any]:
-    components = {item.field: int(getattr(data, item.field)) for item in ITEMS}
-    total = sum(components.values())
+    components, total = score_items(data, ITEMS)
     return {
         "total": total,
         "discharge_ready": total >= DISCHARGE_FROM_TOTAL,
@@ -109,7 +95,7 @@ def compute(data: AldreteInput) -> dict[str, Any]:
 
 FORMULA = (
     "Modified Aldrete score = sum of five items, each 0-2 points (total 0-10).\n"
-    + "\n".join(f"  {item.description()}" for item in ITEMS)
+    + items_formula(ITEMS)
     + "\nDischarge from phase I recovery (PACU) when the total is 9 or more.\n"
     "Circulation is compared in percent of the pre-anaesthetic blood pressure (1970 wording, "
     "kept in 1995); some tables print ±20 / 20-50 / 50 mmHg instead."

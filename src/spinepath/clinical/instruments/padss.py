@@ -7,26 +7,18 @@ say what each point means.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 from spinepath.clinical.instruments import Instrument
+from spinepath.clinical.instruments.item_points import (
+    Item,
+    items_formula,
+    points_field,
+    score_items,
+)
 from spinepath.clinical.sources.recovery_scores import CHUNG_1995_PADSS, MARSHALL_CHUNG_1999
-
-
-@dataclass(frozen=True)
-class Item:
-    field: str
-    label: str
-    levels: tuple[str, str, str]  # what 2, 1 and 0 points mean
-    source_id: str
-
-    def description(self) -> str:
-        two, one, zero = self.levels
-        return f"{self.label}: 2 = {two}; 1 = {one}; 0 = {zero}."
-
 
 ITEMS: tuple[Item, ...] = (
     Item(
@@ -76,29 +68,23 @@ ITEMS: tuple[Item, ...] = (
         MARSHALL_CHUNG_1999,
     ),
 )
-_BY_FIELD = {item.field: item for item in ITEMS}
 
 HOME_READY_FROM_TOTAL = 9  # fit for discharge home at 9 or more (Chung 1995; Marshall 1999)
 HOME_READY_SOURCE = CHUNG_1995_PADSS
 
 
-def _points_field(name: str) -> Any:
-    return Field(ge=0, le=2, description=_BY_FIELD[name].description())
-
-
 class PadssInput(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    vital_signs: int = _points_field("vital_signs")
-    ambulation: int = _points_field("ambulation")
-    nausea_vomiting: int = _points_field("nausea_vomiting")
-    pain: int = _points_field("pain")
-    surgical_bleeding: int = _points_field("surgical_bleeding")
+    vital_signs: int = points_field(ITEMS, "vital_signs")
+    ambulation: int = points_field(ITEMS, "ambulation")
+    nausea_vomiting: int = points_field(ITEMS, "nausea_vomiting")
+    pain: int = points_field(ITEMS, "pain")
+    surgical_bleeding: int = points_field(ITEMS, "surgical_bleeding")
 
 
 def compute(data: PadssInput) -> dict[str, Any]:
-    components = {item.field: int(getattr(data, item.field)) for item in ITEMS}
-    total = sum(components.values())
+    components, total = score_items(data, ITEMS)
     return {
         "total": total,
         "home_ready": total >= HOME_READY_FROM_TOTAL,
@@ -108,7 +94,7 @@ def compute(data: PadssInput) -> dict[str, Any]:
 
 FORMULA = (
     "Modified PADSS = sum of five items, each 0-2 points (total 0-10).\n"
-    + "\n".join(f"  {item.description()}" for item in ITEMS)
+    + items_formula(ITEMS)
     + "\nHome-ready when the total is 9 or more, with a responsible adult to escort the "
     "patient home.\n"
     "Some versions score pain only as acceptable to the patient (2) or not (1)."
