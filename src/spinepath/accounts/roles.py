@@ -18,6 +18,8 @@ class Permission(StrEnum):
     EDIT_PATIENTS = "edit_patients"
     ADVANCE_EPISODES = "advance_episodes"
     WORK_TASKS = "work_tasks"
+    # Clinical sign-off: signing a preparation plan, recording the treatment decision.
+    SIGN_CLINICAL_DECISIONS = "sign_clinical_decisions"
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
 
@@ -30,7 +32,7 @@ _CARE_TEAM = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PHYSICIAN: frozenset(_CARE_TEAM),
+    Role.PHYSICIAN: frozenset(_CARE_TEAM | {Permission.SIGN_CLINICAL_DECISIONS}),
     Role.NURSE: frozenset(_CARE_TEAM),
     Role.COORDINATOR: frozenset(_CARE_TEAM),
     # Quality leads review the service's records; they do not change them.

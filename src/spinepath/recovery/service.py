@@ -1,0 +1,930 @@
+"""Use cases in recovery: observe, alert, score, check readiness, admit or discharge."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from spinepath.accounts.roles import Permission
+from spinepath.audit import service as audit
+from spinepath.clinical.errors import errors_from_validation
+from spinepath.clinical.instruments.registry import get_instrument
+from spinepath.clinical.procedure import alerts as alert_rules
+from spinepath.clinical.procedure import discharge as rules
+from spinepath.clinical.procedure.record import sedation_given
+from spinepath.clinical.procedure.vitals import news2_of, observation_rows, parse_vitals
+from spinepath.context import Actor
+from spinepath.episodes import pathway
+from spinepath.episodes import service as episodes
+from spinepath.episodes.models import Episode, Task
+from spinepath.episodes.pathway import Stage
+from spinepath.episodes.schemas import TransitionIn
+from spinepath.errors import Conflict, FieldError, InvalidInput, NotFound
+from spinepath.procedures.models import ProcedureRecord
+from spinepath.procedures.service import NotNow, record_of
+from spinepath.recovery.models import (
+    Observation,
+    ObservationSet,
+    RecoveryAlert,
+    RecoveryScore,
+    RecoverySettings,
+    RecoveryStay,
+)
+from spinepath.recovery.schemas import (
+    OBSERVATION_META_FIELDS,
+    AcknowledgeIn,
+    AdmissionIn,
+    AldreteIn,
+    ChecklistIn,
+    DischargeIn,
+    ObservationMeta,
+    PadssIn,
+    SettingsIn,
+)
+from spinepath.store.base import utc_now
+from spinepath.versioning import check_version
+
+OPEN_STATUSES = ("in_recovery", "admitted")
+ALERT_TASK_CODE = "news2_alert"
+# Stages after which baseline (pre-procedure) vitals can no longer be taken.
+BASELINE_STAGES = frozenset(pathway.MAIN_LINE[: pathway.MAIN_LINE.index(Stage.PROCEDURE) + 1])
+
+
+class DischargeRefused(Conflict):
+    """Discharge readiness is not met; nothing was changed."""
+
+
+# ---- Settings ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClinicRecoverySettings:
+    observation_minimum_minutes: int
+    observation_interval_minutes: int
+    version: int | None  # None: the defaults, nothing stored yet
+
+
+def settings_for(session: Session, clinic_id: uuid.UUID | None) -> ClinicRecoverySettings:
+    stored = session.scalar(select(RecoverySettings).where(RecoverySettings.clinic_id == clinic_id))
+    if stored is None:
+        return ClinicRecoverySettings(
+            rules.OBSERVATION_MINIMUM.default, rules.OBSERVATION_INTERVAL.default, None
+        )
+    return ClinicRecoverySettings(
+        stored.observation_minimum_minutes, stored.observation_interval_minutes, stored.version
+    )
+
+
+def get_settings(session: Session, actor: Actor) -> ClinicRecoverySettings:
+    actor.require(Permission.READ_PATIENTS, "read the recovery settings")
+    return settings_for(session, actor.clinic_id)
+
+
+def save_settings(
+    session: Session, actor: Actor, data: SettingsIn, *, if_match_version: int | None = None
+) -> ClinicRecoverySettings:
+    """Clinic administrators set the observation minimum and schedule."""
+    actor.require(Permission.MANAGE_USERS, "change the clinic's recovery settings")
+    stored = session.scalar(
+        select(RecoverySettings).where(RecoverySettings.clinic_id == actor.clinic_id)
+    )
+    if stored is None:
+        assert actor.clinic_id is not None
+        stored = RecoverySettings(clinic_id=actor.clinic_id)
+        session.add(stored)
+    else:
+        expected = if_match_version if if_match_version is not None else data.version
+        check_version(
+            "recovery settings", stored.version, expected, via_if_match=if_match_version is not None
+        )
+    stored.observation_minimum_minutes = data.observation_minimum_minutes
+    stored.observation_interval_minutes = data.observation_interval_minutes
+    stored.updated_by_name = actor.full_name
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "update",
+        "recovery_settings",
+        stored.id,
+        detail=data.model_dump(exclude={"version"}),
+    )
+    return settings_for(session, actor.clinic_id)
+
+
+# ---- Loading -------------------------------------------------------------------------------------
+
+
+def stay_of(session: Session, episode_id: uuid.UUID) -> RecoveryStay | None:
+    return session.scalar(select(RecoveryStay).where(RecoveryStay.episode_id == episode_id))
+
+
+def _open_stay(session: Session, episode: Episode) -> RecoveryStay:
+    stay = stay_of(session, episode.id)
+    if stay is None:
+        raise NotNow("this patient has not been received in recovery")
+    if stay.status not in OPEN_STATUSES:
+        raise NotNow("this patient has been discharged from recovery")
+    return stay
+
+
+def observation_sets(session: Session, episode_id: uuid.UUID) -> list[ObservationSet]:
+    return list(
+        session.scalars(
+            select(ObservationSet)
+            .where(ObservationSet.episode_id == episode_id)
+            .order_by(ObservationSet.observed_at.desc(), ObservationSet.recorded_at.desc())
+        )
+    )
+
+
+def _latest(sets: list[ObservationSet], kind: str) -> ObservationSet | None:
+    return next((s for s in sets if s.kind == kind), None)
+
+
+def alerts_of(session: Session, episode_id: uuid.UUID) -> list[RecoveryAlert]:
+    return list(
+        session.scalars(
+            select(RecoveryAlert)
+            .where(RecoveryAlert.episode_id == episode_id)
+            .order_by(RecoveryAlert.raised_at.desc())
+        )
+    )
+
+
+def scores_of(session: Session, episode_id: uuid.UUID) -> list[RecoveryScore]:
+    return list(
+        session.scalars(
+            select(RecoveryScore)
+            .where(RecoveryScore.episode_id == episode_id)
+            .order_by(RecoveryScore.scored_at.desc())
+        )
+    )
+
+
+def _latest_score(scores: list[RecoveryScore], instrument: str) -> RecoveryScore | None:
+    return next((s for s in scores if s.instrument == instrument), None)
+
+
+# ---- Arrival in recovery -------------------------------------------------------------------------
+
+
+def start_recovery(
+    session: Session, actor: Actor, episode_id: uuid.UUID, *, now: datetime | None = None
+) -> RecoveryStay:
+    """Receive the patient in recovery: the episode moves from Procedure to Recovery."""
+    actor.require(Permission.ADVANCE_EPISODES, "receive patients in recovery")
+    episode = episodes.load_episode(session, actor, episode_id)
+    if Stage(episode.stage) is not Stage.PROCEDURE:
+        raise NotNow(
+            "a patient is received in recovery from the Procedure stage; this episode is at "
+            f"{pathway.STAGE_LABELS[Stage(episode.stage)]}"
+        )
+    record: ProcedureRecord | None = record_of(session, episode.id)
+    if record is None:
+        raise NotNow("record the procedure before receiving the patient in recovery")
+    now = now or utc_now()
+    stay = RecoveryStay(
+        clinic_id=episode.clinic_id,
+        episode_id=episode.id,
+        patient_id=episode.patient_id,
+        procedure_record_id=record.id,
+        status="in_recovery",
+        started_at=now,
+        procedure_ended_at=record.ended_at,
+        sedation_given=sedation_given(record.sedation),
+        responsible_clinician_id=episode.responsible_physician_id or record.recorded_by_id,
+        escort_confirmed=False,
+        pain_relief_given=False,
+        antibiotics_prescribed=False,
+        antibiotics_given=False,
+        instructions_given=False,
+        follow_up_booked=False,
+        updated_by_name=actor.full_name,
+    )
+    session.add(stay)
+    session.flush()
+    audit.record(session, actor, "create", "recovery_stay", stay.id, patient_id=episode.patient_id)
+    episodes.transition_episode(
+        session,
+        actor,
+        episode.id,
+        TransitionIn(
+            to_stage=Stage.RECOVERY, reason="received in recovery", version=episode.version
+        ),
+        now=now,
+    )
+    return stay
+
+
+# ---- Observations and alerts ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recorded:
+    observation_set: ObservationSet
+    alert: RecoveryAlert | None
+
+
+def _parse_observation(raw: Mapping[str, Any]) -> tuple[ObservationMeta, Any]:
+    errors: list[FieldError] = []
+    meta: ObservationMeta | None = None
+    try:
+        meta = ObservationMeta.model_validate(
+            {k: raw[k] for k in OBSERVATION_META_FIELDS if k in raw}
+        )
+    except ValidationError as error:
+        errors.extend(errors_from_validation(error))
+    vitals = None
+    try:
+        vitals = parse_vitals({k: v for k, v in raw.items() if k not in OBSERVATION_META_FIELDS})
+    except InvalidInput as invalid:
+        errors.extend(invalid.errors)
+    if errors or meta is None or vitals is None:
+        raise InvalidInput(errors)
+    return meta, vitals
+
+
+def record_observations(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    raw: Mapping[str, Any] | Any,
+    *,
+    now: datetime | None = None,
+) -> Recorded:
+    """Store a time-stamped set of vital signs with its NEWS2; raise an alert when it crosses a
+    threshold (recovery sets only)."""
+    actor.require(Permission.EDIT_PATIENTS, "record observations")
+    episode = episodes.load_episode(session, actor, episode_id)
+    if not isinstance(raw, Mapping):
+        raise InvalidInput([FieldError("(input)", "must be a JSON object")])
+    meta, vitals = _parse_observation(raw)
+    now = now or utc_now()
+    observed_at = meta.observed_at or now
+    if observed_at > now:
+        raise InvalidInput([FieldError("observed_at", "cannot be in the future")])
+    stay: RecoveryStay | None = None
+    if meta.kind == "recovery":
+        stay = _open_stay(session, episode)
+        if observed_at < stay.procedure_ended_at:
+            raise InvalidInput(
+                [FieldError("observed_at", "recovery observations start when the procedure ends")]
+            )
+    elif Stage(episode.stage) not in BASELINE_STAGES:
+        raise NotNow("baseline vital signs are taken before the procedure")
+    score = news2_of(vitals)
+    observation_set = ObservationSet(
+        clinic_id=episode.clinic_id,
+        episode_id=episode.id,
+        patient_id=episode.patient_id,
+        kind=meta.kind,
+        observed_at=observed_at,
+        recorded_at=now,
+        recorded_by_id=actor.user_id,
+        recorded_by_name=actor.full_name,
+        news2_total=score["total"],
+        news2_risk=score["risk"],
+        news2=score,
+        observations=[_row(position, row) for position, row in enumerate(observation_rows(vitals))],
+    )
+    session.add(observation_set)
+    session.flush()
+    alert = _raise_alert(session, episode, stay, observation_set, score, now) if stay else None
+    audit.record(
+        session,
+        actor,
+        "create",
+        "observation_set",
+        observation_set.id,
+        patient_id=episode.patient_id,
+        detail={
+            "kind": meta.kind,
+            "news2_total": score["total"],
+            **({"alert": alert.level} if alert else {}),
+        },
+    )
+    return Recorded(observation_set, alert)
+
+
+def _row(position: int, row: Mapping[str, Any]) -> Observation:
+    value = row["value"]
+    return Observation(
+        position=position,
+        parameter=row["parameter"],
+        value_boolean=value if isinstance(value, bool) else None,
+        value_text=value if isinstance(value, str) else None,
+        value_number=float(value)
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else None,
+        unit=row["unit"],
+        codings=row["codings"],
+    )
+
+
+def _raise_alert(
+    session: Session,
+    episode: Episode,
+    stay: RecoveryStay,
+    observation_set: ObservationSet,
+    score: Mapping[str, Any],
+    now: datetime,
+) -> RecoveryAlert | None:
+    crossing = alert_rules.alert_for(score)
+    if crossing is None:
+        return None
+    open_levels = session.scalars(
+        select(RecoveryAlert.level).where(
+            RecoveryAlert.episode_id == episode.id, RecoveryAlert.status == "open"
+        )
+    ).all()
+    if not alert_rules.should_raise(crossing["level"], open_levels):
+        return None
+    response = crossing["response"]
+    task = Task(
+        clinic_id=episode.clinic_id,
+        episode_id=episode.id,
+        stage=Stage.RECOVERY.value,
+        code=ALERT_TASK_CODE,
+        title=f"NEWS2 {crossing['total']} in recovery: {response['response_level']}"[:200],
+        owner_role="physician",
+        assignee_id=stay.responsible_clinician_id,
+        due_at=now,
+    )
+    session.add(task)
+    session.flush()
+    alert = RecoveryAlert(
+        clinic_id=episode.clinic_id,
+        episode_id=episode.id,
+        patient_id=episode.patient_id,
+        observation_set_id=observation_set.id,
+        level=crossing["level"],
+        news2_total=crossing["total"],
+        risk=crossing["risk"],
+        label=crossing["label"],
+        response=response,
+        raised_at=now,
+        task_id=task.id,
+        status="open",
+    )
+    session.add(alert)
+    session.flush()
+    return alert
+
+
+def list_observations(
+    session: Session, actor: Actor, episode_id: uuid.UUID
+) -> tuple[Episode, list[ObservationSet]]:
+    actor.require(Permission.READ_PATIENTS, "read patient records")
+    episode = episodes.load_episode(session, actor, episode_id)
+    sets = observation_sets(session, episode.id)
+    audit.record(
+        session, actor, "read", "observation_set", episode.id, patient_id=episode.patient_id
+    )
+    return episode, sets
+
+
+def acknowledge_alert(
+    session: Session,
+    actor: Actor,
+    alert_id: uuid.UUID,
+    data: AcknowledgeIn,
+    *,
+    if_match_version: int | None = None,
+    now: datetime | None = None,
+) -> RecoveryAlert:
+    """A clinician has seen the alert and responded; it leaves the board and its task is done."""
+    actor.require(Permission.WORK_TASKS, "acknowledge alerts")
+    alert = session.get(RecoveryAlert, alert_id)
+    if alert is None or alert.clinic_id != actor.clinic_id:
+        raise NotFound("alert", alert_id)
+    if alert.status != "open":
+        raise Conflict(
+            f"this alert was already acknowledged by {alert.acknowledged_by_name or 'someone'}"
+        )
+    expected = if_match_version if if_match_version is not None else data.version
+    check_version("alert", alert.version, expected, via_if_match=if_match_version is not None)
+    now = now or utc_now()
+    alert.status = "acknowledged"
+    alert.acknowledged_at = now
+    alert.acknowledged_by_id = actor.user_id
+    alert.acknowledged_by_name = actor.full_name
+    alert.acknowledgement_note = data.note
+    if alert.task_id is not None:
+        task = session.get(Task, alert.task_id)
+        if task is not None and task.status == "open":
+            task.status = "done"
+            task.completed_at = now
+            task.completed_by_id = actor.user_id
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "acknowledge",
+        "recovery_alert",
+        alert.id,
+        patient_id=alert.patient_id,
+        detail={"level": alert.level, "news2_total": alert.news2_total},
+    )
+    return alert
+
+
+# ---- Aldrete and PADSS ---------------------------------------------------------------------------
+
+
+def _derived(item: rules.DerivedItem, sets: list[ObservationSet]) -> dict[str, Any] | None:
+    baseline = _latest(sets, "baseline")
+    current = _latest(sets, "recovery")
+    if baseline is None or current is None:
+        return None
+    derived = rules.derive_item(item, baseline.values(), current.values())
+    if derived is not None:
+        derived["baseline_set_id"] = str(baseline.id)
+        derived["current_set_id"] = str(current.id)
+    return derived
+
+
+def _score(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    instrument_name: str,
+    item: rules.DerivedItem,
+    entered: dict[str, Any],
+    entered_item: int | None,
+    now: datetime | None,
+) -> RecoveryScore:
+    actor.require(Permission.EDIT_PATIENTS, "score recovery")
+    episode = episodes.load_episode(session, actor, episode_id)
+    stay = _open_stay(session, episode)
+    derived = _derived(item, observation_sets(session, episode.id))
+    if derived is not None and entered_item is not None:
+        raise InvalidInput(
+            [
+                FieldError(
+                    item.item,
+                    "is derived from the baseline and latest recovery vital signs; leave it out",
+                )
+            ]
+        )
+    if derived is None and entered_item is None:
+        raise InvalidInput(
+            [
+                FieldError(
+                    item.item,
+                    "cannot be derived without baseline and recovery vital signs; enter the points",
+                )
+            ]
+        )
+    points = derived["points"] if derived is not None else entered_item
+    result = get_instrument(instrument_name).run({**entered, item.item: points})
+    result["derived"] = derived
+    now = now or utc_now()
+    score = RecoveryScore(
+        clinic_id=episode.clinic_id,
+        episode_id=episode.id,
+        stay_id=stay.id,
+        instrument=instrument_name,
+        total=result["total"],
+        result=result,
+        scored_at=now,
+        recorded_by_id=actor.user_id,
+        recorded_by_name=actor.full_name,
+    )
+    session.add(score)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "create",
+        "recovery_score",
+        score.id,
+        patient_id=episode.patient_id,
+        detail={"instrument": instrument_name, "total": score.total},
+    )
+    return score
+
+
+def score_aldrete(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    data: AldreteIn,
+    *,
+    now: datetime | None = None,
+) -> RecoveryScore:
+    entered = data.model_dump(exclude={"circulation"})
+    return _score(
+        session,
+        actor,
+        episode_id,
+        "aldrete",
+        rules.ALDRETE_CIRCULATION,
+        entered,
+        data.circulation,
+        now,
+    )
+
+
+def score_padss(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    data: PadssIn,
+    *,
+    now: datetime | None = None,
+) -> RecoveryScore:
+    entered = data.model_dump(exclude={"vital_signs"})
+    return _score(
+        session, actor, episode_id, "padss", rules.PADSS_VITAL_SIGNS, entered, data.vital_signs, now
+    )
+
+
+# ---- Checklist, readiness, admission, discharge --------------------------------------------------
+
+
+def update_checklist(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    data: ChecklistIn,
+    *,
+    if_match_version: int | None = None,
+    now: datetime | None = None,
+) -> RecoveryStay:
+    actor.require(Permission.EDIT_PATIENTS, "update the discharge checklist")
+    episode = episodes.load_episode(session, actor, episode_id)
+    stay = _open_stay(session, episode)
+    expected = if_match_version if if_match_version is not None else data.version
+    check_version(
+        "recovery record", stay.version, expected, via_if_match=if_match_version is not None
+    )
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    for name, value in changes.items():
+        if (
+            value is None
+            and name != "observation_interval_minutes"
+            and not name.endswith(("_name", "_note"))
+        ):
+            raise InvalidInput([FieldError(name, "cannot be empty")])
+    prescribed = changes.get("antibiotics_prescribed", stay.antibiotics_prescribed)
+    if changes.get("antibiotics_given") and not prescribed:
+        raise InvalidInput(
+            [FieldError("antibiotics_given", "no antibiotics are prescribed for this patient")]
+        )
+    for name, value in changes.items():
+        setattr(stay, name, value)
+    if not stay.antibiotics_prescribed:
+        stay.antibiotics_given = False
+    stay.updated_by_name = actor.full_name
+    stay.updated_at = now or utc_now()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "update",
+        "recovery_stay",
+        stay.id,
+        patient_id=episode.patient_id,
+        detail={"fields": sorted(changes)},
+    )
+    return stay
+
+
+def readiness_of(
+    stay: RecoveryStay,
+    scores: list[RecoveryScore],
+    open_alerts: int,
+    settings: ClinicRecoverySettings,
+    now: datetime,
+) -> dict[str, Any]:
+    aldrete = _latest_score(scores, "aldrete")
+    padss = _latest_score(scores, "padss")
+    return rules.assess(
+        {
+            "now": max(now, stay.procedure_ended_at),
+            "procedure_ended_at": stay.procedure_ended_at,
+            "observation_minimum_minutes": settings.observation_minimum_minutes,
+            "sedation_given": stay.sedation_given,
+            "aldrete_total": aldrete.total if aldrete else None,
+            "padss_total": padss.total if padss else None,
+            "escort_confirmed": stay.escort_confirmed,
+            "pain_relief_given": stay.pain_relief_given,
+            "antibiotics_prescribed": stay.antibiotics_prescribed,
+            "antibiotics_given": stay.antibiotics_given,
+            "instructions_given": stay.instructions_given,
+            "follow_up_booked": stay.follow_up_booked,
+            "open_alerts": open_alerts,
+        }
+    )
+
+
+def admit_overnight(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    data: AdmissionIn,
+    *,
+    if_match_version: int | None = None,
+    now: datetime | None = None,
+) -> RecoveryStay:
+    """The patient stays overnight; the reason is recorded. Discharge follows later."""
+    actor.require(Permission.EDIT_PATIENTS, "admit patients overnight")
+    episode = episodes.load_episode(session, actor, episode_id)
+    stay = _open_stay(session, episode)
+    if stay.status == "admitted":
+        raise Conflict("this patient is already admitted overnight")
+    expected = if_match_version if if_match_version is not None else data.version
+    check_version(
+        "recovery record", stay.version, expected, via_if_match=if_match_version is not None
+    )
+    now = now or utc_now()
+    stay.status = "admitted"
+    stay.admission_reason = data.reason
+    stay.admitted_at = now
+    stay.updated_by_name = actor.full_name
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "admit",
+        "recovery_stay",
+        stay.id,
+        patient_id=episode.patient_id,
+        detail={"reason": data.reason},
+    )
+    return stay
+
+
+def discharge(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    data: DischargeIn,
+    *,
+    if_match_version: int | None = None,
+    now: datetime | None = None,
+) -> RecoveryStay:
+    """Discharge when every readiness criterion is met; the episode moves to Discharged."""
+    actor.require(Permission.ADVANCE_EPISODES, "discharge patients")
+    episode = episodes.load_episode(session, actor, episode_id)
+    stay = _open_stay(session, episode)
+    expected = if_match_version if if_match_version is not None else data.version
+    check_version(
+        "recovery record", stay.version, expected, via_if_match=if_match_version is not None
+    )
+    now = now or utc_now()
+    open_alerts = _open_alert_count(session, episode.id)
+    ready = readiness_of(
+        stay,
+        scores_of(session, episode.id),
+        open_alerts,
+        settings_for(session, episode.clinic_id),
+        now,
+    )
+    if not ready["ready"]:
+        missing = [item["label"] for item in ready["items"] if item["status"] == "unmet"]
+        raise DischargeRefused("not ready for discharge; still needed: " + "; ".join(missing))
+    stay.status = "discharged"
+    stay.discharged_at = now
+    stay.discharged_by_name = actor.full_name
+    stay.updated_by_name = actor.full_name
+    session.flush()
+    for task in episode.tasks:
+        if (
+            task.stage == Stage.RECOVERY.value
+            and task.status == "open"
+            and task.code
+            in (
+                "record_recovery",
+                "assess_discharge",
+            )
+        ):
+            task.status = "done"
+            task.completed_at = now
+            task.completed_by_id = actor.user_id
+    audit.record(
+        session, actor, "discharge", "recovery_stay", stay.id, patient_id=episode.patient_id
+    )
+    episodes.transition_episode(
+        session,
+        actor,
+        episode.id,
+        TransitionIn(
+            to_stage=Stage.DISCHARGED,
+            reason="discharged from recovery: readiness met",
+            version=episode.version,
+        ),
+        now=now,
+    )
+    return stay
+
+
+def _open_alert_count(session: Session, episode_id: uuid.UUID) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(RecoveryAlert)
+            .where(RecoveryAlert.episode_id == episode_id, RecoveryAlert.status == "open")
+        )
+        or 0
+    )
+
+
+# ---- One patient's recovery, and the board -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Schedule:
+    interval_minutes: int
+    next_due_at: datetime
+    overdue: bool
+
+
+def schedule_of(
+    stay: RecoveryStay,
+    latest: ObservationSet | None,
+    settings: ClinicRecoverySettings,
+    now: datetime,
+) -> Schedule:
+    interval = stay.observation_interval_minutes or settings.observation_interval_minutes
+    since = latest.observed_at if latest else max(stay.started_at, stay.procedure_ended_at)
+    due = since + timedelta(minutes=interval)
+    return Schedule(interval, due, now > due)
+
+
+@dataclass
+class RecoveryView:
+    episode: Episode
+    stay: RecoveryStay | None
+    record: ProcedureRecord | None
+    sets: list[ObservationSet]
+    alerts: list[RecoveryAlert]
+    scores: list[RecoveryScore]
+    settings: ClinicRecoverySettings
+    now: datetime
+    readiness: dict[str, Any] | None = None
+    schedule: Schedule | None = None
+    derivable: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def baseline(self) -> ObservationSet | None:
+        return _latest(self.sets, "baseline")
+
+    @property
+    def latest(self) -> ObservationSet | None:
+        return _latest(self.sets, "recovery")
+
+    @property
+    def open_alerts(self) -> list[RecoveryAlert]:
+        return [alert for alert in self.alerts if alert.status == "open"]
+
+    def latest_score(self, instrument: str) -> RecoveryScore | None:
+        return _latest_score(self.scores, instrument)
+
+
+def recovery_view(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    *,
+    now: datetime | None = None,
+    audited: bool = True,
+) -> RecoveryView:
+    """One patient's recovery. ``audited=False`` only for answering a write already audited."""
+    actor.require(Permission.READ_PATIENTS, "read patient records")
+    episode = episodes.load_episode(session, actor, episode_id)
+    now = now or utc_now()
+    stay = stay_of(session, episode.id)
+    view = RecoveryView(
+        episode=episode,
+        stay=stay,
+        record=record_of(session, episode.id),
+        sets=observation_sets(session, episode.id),
+        alerts=alerts_of(session, episode.id),
+        scores=scores_of(session, episode.id),
+        settings=settings_for(session, episode.clinic_id),
+        now=now,
+    )
+    if stay is not None:
+        view.readiness = readiness_of(stay, view.scores, len(view.open_alerts), view.settings, now)
+        view.schedule = schedule_of(stay, view.latest, view.settings, now)
+        view.derivable = {
+            item.item: _derived(item, view.sets) is not None for item in rules.DERIVED_ITEMS
+        }
+    if audited:
+        audit.record(session, actor, "read", "recovery", episode.id, patient_id=episode.patient_id)
+    return view
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    stay: RecoveryStay
+    minutes_since_procedure: int
+    latest: ObservationSet | None
+    open_alerts: list[RecoveryAlert]
+    readiness: dict[str, Any]
+    schedule: Schedule
+
+    @property
+    def colour(self) -> str | None:
+        return alert_rules.colour_of(self.latest.news2_risk) if self.latest else None
+
+    @property
+    def still_needed(self) -> list[str]:
+        return [item["label"] for item in self.readiness["items"] if item["status"] == "unmet"]
+
+
+def _latest_per_episode(
+    session: Session, episode_ids: list[uuid.UUID], kind: str
+) -> dict[uuid.UUID, ObservationSet]:
+    if not episode_ids:
+        return {}
+    ranked = (
+        select(
+            ObservationSet.id,
+            func.row_number()
+            .over(
+                partition_by=ObservationSet.episode_id,
+                order_by=(ObservationSet.observed_at.desc(), ObservationSet.recorded_at.desc()),
+            )
+            .label("rank"),
+        )
+        .where(ObservationSet.episode_id.in_(episode_ids), ObservationSet.kind == kind)
+        .subquery()
+    )
+    found = session.scalars(
+        select(ObservationSet)
+        .join(ranked, ranked.c.id == ObservationSet.id)
+        .where(ranked.c.rank == 1)
+    )
+    return {item.episode_id: item for item in found}
+
+
+def board(session: Session, actor: Actor, *, now: datetime | None = None) -> list[BoardRow]:
+    """Every patient in recovery (or admitted overnight from it) in the actor's clinic."""
+    actor.require(Permission.READ_PATIENTS, "read patient records")
+    now = now or utc_now()
+    stays = list(
+        session.scalars(
+            select(RecoveryStay)
+            .where(
+                RecoveryStay.clinic_id == actor.clinic_id,
+                RecoveryStay.status.in_(OPEN_STATUSES),
+            )
+            .order_by(RecoveryStay.procedure_ended_at, RecoveryStay.id)
+        )
+    )
+    episode_ids = [stay.episode_id for stay in stays]
+    latest = _latest_per_episode(session, episode_ids, "recovery")
+    open_alerts: dict[uuid.UUID, list[RecoveryAlert]] = {}
+    scores: dict[uuid.UUID, list[RecoveryScore]] = {}
+    if episode_ids:
+        for alert in session.scalars(
+            select(RecoveryAlert)
+            .where(RecoveryAlert.episode_id.in_(episode_ids), RecoveryAlert.status == "open")
+            .order_by(RecoveryAlert.raised_at.desc())
+        ):
+            open_alerts.setdefault(alert.episode_id, []).append(alert)
+        for score in session.scalars(
+            select(RecoveryScore)
+            .where(RecoveryScore.episode_id.in_(episode_ids))
+            .order_by(RecoveryScore.scored_at.desc())
+        ):
+            scores.setdefault(score.episode_id, []).append(score)
+    settings = settings_for(session, actor.clinic_id)
+    rows = [
+        BoardRow(
+            stay=stay,
+            minutes_since_procedure=max(
+                0, int((now - stay.procedure_ended_at).total_seconds() // 60)
+            ),
+            latest=latest.get(stay.episode_id),
+            open_alerts=open_alerts.get(stay.episode_id, []),
+            readiness=readiness_of(
+                stay,
+                scores.get(stay.episode_id, []),
+                len(open_alerts.get(stay.episode_id, [])),
+                settings,
+                now,
+            ),
+            schedule=schedule_of(stay, latest.get(stay.episode_id), settings, now),
+        )
+        for stay in stays
+    ]
+    audit.record(
+        session,
+        actor,
+        "read",
+        "recovery_board",
+        None,
+        detail={"patient_ids": [str(stay.patient_id) for stay in stays]},
+    )
+    return rows
