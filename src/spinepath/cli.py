@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -95,7 +96,14 @@ def demo(
     print("Demo logins (username / password):")
     for user in users:
         print(f"  {user.role.value:<13} {user.username:<15} {user.password}")
-    print(f"API documentation: {url}api/v1/docs\n", flush=True)
+    print(f"API documentation: {url}api/v1/docs")
+    # The demo answers CDS Hooks calls without a JWT (development mode, explicit and logged).
+    settings = dataclasses.replace(
+        settings,
+        cds_dev_mode=True,
+        cds_dev_clinic=settings.cds_dev_clinic or DEMO_CLINIC.slug,
+    )
+    print(f"CDS Hooks (development mode, no JWT): {url}cds-services\n", flush=True)
     _serve(settings, host, port)
 
 
@@ -166,6 +174,15 @@ def user_create(
 
 
 @app.command()
+def openapi() -> None:
+    """Print the OpenAPI document of the JSON API."""
+    from spinepath.api.app import create_app
+
+    settings = Settings(database_url="sqlite://", secret_key="unused")  # noqa: S106
+    print(json.dumps(create_app(settings).openapi(), indent=2))
+
+
+@app.command()
 def calc(
     name: Annotated[
         str | None, typer.Argument(help="Calculator name (see --list), e.g. news2.")
@@ -212,12 +229,203 @@ def calc(
 
 
 @app.command()
-def openapi() -> None:
-    """Print the OpenAPI document of the JSON API."""
-    from spinepath.api.app import create_app
+def assess(
+    input_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--input", "-i", help="JSON file with the case (standard input when not given)."
+        ),
+    ] = None,
+    criteria_set: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--criteria-set", help="Criteria set to apply (repeatable); every set when not given."
+        ),
+    ] = None,
+) -> None:
+    """Assess candidacy for vertebral augmentation: a case in, one JSON object out.
 
-    settings = Settings(database_url="sqlite://", secret_key="unused")  # noqa: S106
-    print(json.dumps(create_app(settings).openapi(), indent=2))
+    Exit 0 with the result; exit 2 with {"errors": [...]}, each naming a bad field.
+    """
+    from spinepath.assessments import service
+    from spinepath.clinical.errors import InvalidInput
+
+    try:
+        text = input_file.read_bytes() if input_file is not None else sys.stdin.buffer.read()
+    except OSError as error:
+        _fail({"errors": [{"field": "--input", "message": f"cannot read it: {error.strerror}"}]})
+        return
+    try:
+        result = service.evaluate_json(text, criteria_set or None)
+    except InvalidInput as invalid:
+        _fail(invalid.as_dict())
+        return
+    print(json.dumps(result, indent=2))
+
+
+@app.command()
+def prep(
+    input_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--input", "-i", help="JSON file with the plan input (standard input when not given)."
+        ),
+    ] = None,
+) -> None:
+    """Compute a preparation plan (medicine holds, labs, fasting) and print it as one JSON object.
+
+    The procedure must lie ahead of the current time. Exit 0 with the plan; exit 2 with a JSON
+    object of errors, each naming a bad field.
+    """
+    from spinepath.clinical.errors import InvalidInput
+    from spinepath.preparation import service as preparation
+
+    try:
+        text = input_file.read_bytes() if input_file is not None else sys.stdin.buffer.read()
+    except OSError as error:
+        _fail({"errors": [{"field": "--input", "message": f"cannot read it: {error.strerror}"}]})
+        return
+    try:
+        plan = preparation.compute_plan_json(text)
+    except InvalidInput as invalid:
+        _fail(invalid.as_dict())
+        return
+    print(json.dumps(plan, indent=2))
+
+
+@app.command("import")
+def import_fhir(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="FHIR R4 Bundles (.json, .json.gz) or Bulk Data NDJSON files (.ndjson, "
+            ".ndjson.gz); several files are one import."
+        ),
+    ],
+    user: Annotated[
+        str,
+        typer.Option(
+            "--user",
+            envvar="SPINEPATH_USER",
+            help="The user the import is made as (their clinic receives the patients).",
+        ),
+    ],
+    source: Annotated[
+        str,
+        typer.Option(help="Where the data comes from (e.g. the sending FHIR server's base URL)."),
+    ] = "",
+) -> None:
+    """Import FHIR data: create or update patients and the facts spinepath uses.
+
+    Prints the import report as JSON. A malformed file is refused whole (exit 2, nothing
+    imported); importing the same data again changes nothing.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn
+    from sqlalchemy import select
+
+    from spinepath.accounts import service as accounts
+    from spinepath.accounts.models import User
+    from spinepath.clinical.errors import InvalidInput
+    from spinepath.errors import DomainError
+    from spinepath.fhir import service
+    from spinepath.fhir.bundle import ImportInput, read_input
+    from spinepath.store.db import make_engine, make_session_factory, transaction
+
+    settings = _settings()
+    data = ImportInput()
+    for path in files:
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            _fail(
+                {"errors": [{"field": str(path), "message": f"cannot read it: {error.strerror}"}]}
+            )
+            return
+        lowered = path.name.lower()
+        ndjson = True if lowered.endswith((".ndjson", ".ndjson.gz")) else None
+        if lowered.endswith((".json", ".json.gz")):
+            ndjson = False
+        try:
+            read_input(content, name=path.name, ndjson=ndjson, into=data)
+        except InvalidInput as invalid:
+            _fail(invalid.as_dict())
+            return
+    engine = make_engine(settings.database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            found = session.scalar(select(User).where(User.username == user.strip().lower()))
+            if found is None or not found.active:
+                _fail({"errors": [{"field": "--user", "message": "no such active user"}]})
+                return
+            actor = accounts.actor_for(found, "cli")
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=err,
+            ) as bar:
+                task = bar.add_task("Reading", total=max(len(data.entries), 1))
+
+                def progress(stage: str, done: int, total: int) -> None:
+                    bar.update(
+                        task, description=stage.capitalize(), completed=done, total=max(total, 1)
+                    )
+
+                report = service.import_fhir(session, actor, data, source=source, progress=progress)
+    except InvalidInput as invalid:
+        _fail(invalid.as_dict())
+        return
+    except DomainError as refused:
+        _fail({"errors": [{"field": "--user", "message": refused.detail}]})
+        return
+    finally:
+        engine.dispose()
+    print(json.dumps(report, indent=2))
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Send every reminder that is due, then stop.")
+    ] = False,
+    poll_seconds: Annotated[
+        float, typer.Option(help="Seconds to wait when no reminder is due.")
+    ] = 5.0,
+) -> None:
+    """Send reminder emails from the database queue (SPINEPATH_SMTP_HOST/PORT choose the server).
+
+    Several workers may run at once: each reminder is claimed by one of them and sent once.
+    """
+    import signal
+    import threading
+
+    from spinepath.follow_up.worker import default_worker_id, run_worker
+    from spinepath.store.migrate import is_up_to_date
+
+    settings = _settings()
+    if not is_up_to_date(settings.database_url):
+        err.print("[red]The database needs migrating: run `spinepath db upgrade`.[/red]")
+        raise typer.Exit(1)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    worker_id = default_worker_id()
+    err.print(f"Worker {worker_id} sending through {settings.smtp_host}:{settings.smtp_port}.")
+    stats = run_worker(
+        settings, once=once, poll_seconds=poll_seconds, worker_id=worker_id, stop=stop
+    )
+    print(
+        json.dumps(
+            {
+                "worker": worker_id,
+                "sent": stats.sent,
+                "retried": stats.retried,
+                "failed": stats.failed,
+                "skipped": stats.skipped,
+            }
+        ),
+        flush=True,
+    )
 
 
 def _fail(errors: dict[str, Any]) -> None:

@@ -35,6 +35,78 @@ def _persistent_secret(data_dir: Path) -> str:
 
 
 @dataclass(frozen=True)
+class CdsClient:
+    """An EHR trusted to call the CDS Hooks services: its JWT issuer, its public keys (a JWK Set
+    given inline or at a URL), the jku URLs it may name, the FHIR servers the services may fetch
+    from for it (URL prefixes; none given = any), and the clinic its calls belong to."""
+
+    iss: str
+    clinic: str
+    jwks: dict[str, object] | None = None
+    jwks_url: str | None = None
+    jku: tuple[str, ...] = ()
+    fhir_servers: tuple[str, ...] = ()
+
+
+def parse_cds_clients(raw: str) -> tuple[CdsClient, ...]:
+    """SPINEPATH_CDS_CLIENTS: a JSON array of {"iss", "clinic", "jwks" or "jwks_url", "jku",
+    "fhir_servers"}; a clear ValueError names what is wrong."""
+    import json
+
+    try:
+        items = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"SPINEPATH_CDS_CLIENTS is not valid JSON: {error.msg}") from None
+    if not isinstance(items, list):
+        raise ValueError("SPINEPATH_CDS_CLIENTS must be a JSON array of client objects")
+    clients: list[CdsClient] = []
+    for index, item in enumerate(items):
+        where = f"SPINEPATH_CDS_CLIENTS[{index}]"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where} must be an object")
+        unknown = set(item) - {"iss", "clinic", "jwks", "jwks_url", "jku", "fhir_servers"}
+        if unknown:
+            raise ValueError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+        if not isinstance(item.get("iss"), str) or not item["iss"]:
+            raise ValueError(f"{where}.iss must be the issuer (a string)")
+        if not isinstance(item.get("clinic"), str) or not item["clinic"]:
+            raise ValueError(f"{where}.clinic must be a clinic's short name (slug)")
+        jwks = item.get("jwks")
+        jwks_url = item.get("jwks_url")
+        if jwks is None and jwks_url is None:
+            raise ValueError(f"{where} needs jwks (a JWK Set) or jwks_url")
+        if jwks is not None and not (isinstance(jwks, dict) and isinstance(jwks.get("keys"), list)):
+            raise ValueError(f"{where}.jwks must be a JWK Set ({{\"keys\": [...]}})")
+        if jwks_url is not None and not isinstance(jwks_url, str):
+            raise ValueError(f"{where}.jwks_url must be a URL")
+        lists = {}
+        for name in ("jku", "fhir_servers"):
+            value = item.get(name, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{where}.{name} must be an array of URLs")
+            lists[name] = tuple(value)
+        clients.append(
+            CdsClient(
+                iss=item["iss"],
+                clinic=item["clinic"],
+                jwks=jwks,
+                jwks_url=jwks_url,
+                jku=lists["jku"],
+                fhir_servers=lists["fhir_servers"],
+            )
+        )
+    return tuple(clients)
+
+
+def _cds_clients_from_env() -> tuple[CdsClient, ...]:
+    raw = os.environ.get("SPINEPATH_CDS_CLIENTS")
+    path = os.environ.get("SPINEPATH_CDS_CLIENTS_FILE")
+    if path:
+        raw = Path(path).read_text()
+    return parse_cds_clients(raw) if raw else ()
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     secret_key: str
@@ -43,6 +115,24 @@ class Settings:
     session_hours: int = 12
     api_token_days: int = 30
     data_dir: Path = field(default=DATA_DIR_DEFAULT)
+    # Reminder emails: the SMTP server, the sender, and the address patients' links start with.
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str = "spinepath@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: int = 10
+    public_url: str = "http://127.0.0.1:8000"
+    # The worker retries a failed send after retry_seconds × 2^(attempt − 1), up to max_attempts.
+    worker_retry_seconds: float = 60.0
+    worker_max_attempts: int = 8
+    # CDS Hooks: the EHRs trusted to call (JWT issuers and keys), browser origins allowed by
+    # CORS, and a development mode without JWT that only `spinepath demo` turns on.
+    cds_clients: tuple[CdsClient, ...] = ()
+    cds_dev_mode: bool = False
+    cds_dev_clinic: str | None = None
+    cds_cors_origins: tuple[str, ...] = ("*",)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -58,4 +148,22 @@ class Settings:
             session_hours=_env_int("SPINEPATH_SESSION_HOURS", 12),
             api_token_days=_env_int("SPINEPATH_API_TOKEN_DAYS", 30),
             data_dir=data_dir,
+            smtp_host=os.environ.get("SPINEPATH_SMTP_HOST", "localhost"),
+            smtp_port=_env_int("SPINEPATH_SMTP_PORT", 25),
+            smtp_from=os.environ.get("SPINEPATH_SMTP_FROM", "spinepath@localhost"),
+            smtp_starttls=_env_bool("SPINEPATH_SMTP_STARTTLS", False),
+            smtp_username=os.environ.get("SPINEPATH_SMTP_USERNAME") or None,
+            smtp_password=os.environ.get("SPINEPATH_SMTP_PASSWORD") or None,
+            smtp_timeout_seconds=_env_int("SPINEPATH_SMTP_TIMEOUT_SECONDS", 10),
+            public_url=os.environ.get("SPINEPATH_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            worker_retry_seconds=float(os.environ.get("SPINEPATH_WORKER_RETRY_SECONDS") or 60),
+            worker_max_attempts=_env_int("SPINEPATH_WORKER_MAX_ATTEMPTS", 8),
+            cds_clients=_cds_clients_from_env(),
+            cds_dev_mode=_env_bool("SPINEPATH_CDS_DEV_MODE", False),
+            cds_dev_clinic=os.environ.get("SPINEPATH_CDS_DEV_CLINIC") or None,
+            cds_cors_origins=tuple(
+                origin.strip()
+                for origin in os.environ.get("SPINEPATH_CDS_CORS_ORIGINS", "*").split(",")
+                if origin.strip()
+            ),
         )

@@ -163,3 +163,12 @@ def test_administrators_land_on_the_audit_trail(page: Page, web_clinic: ClinicUs
     page.goto(f"{web_clinic.server.base_url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit trail")
     expect(page.locator("table")).to_contain_text("login")
+
+
+def test_an_htmx_request_without_a_session_redirects_the_whole_page(
+    web_clinic: ClinicUsers,
+) -> None:
+    with httpx.Client(base_url=web_clinic.server.base_url, follow_redirects=False) as client:
+        answer = client.get("/?q=x", headers={"HX-Request": "true"})
+    assert answer.status_code == 204
+    assert answer.headers["hx-redirect"] == "/login?next=/%3Fq%3Dx"

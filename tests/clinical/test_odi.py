@@ -2,7 +2,7 @@
 
 Worked examples from the ODI scoring instructions: 16 points with all ten sections answered is
 32 %; with one section missed, 16 of 45 is printed as "35.5 %" (a truncation of 35.56): the
-issue's half-up rule to one decimal gives 35.6.
+spinepath's half-up rule to one decimal gives 35.6.
 """
 
 from __future__ import annotations

@@ -12,10 +12,17 @@ from spinepath import __version__
 from spinepath.accounts.api import router as accounts_router
 from spinepath.api import problems
 from spinepath.api.deps import bearer_scheme
+from spinepath.assessments.api import router as assessments_router
 from spinepath.audit.api import router as audit_router
 from spinepath.calculators.api import router as calculators_router
 from spinepath.episodes.api import router as episodes_router
+from spinepath.fhir.api import router as fhir_router
+from spinepath.follow_up.api import public_router as questionnaire_router
+from spinepath.follow_up.api import router as follow_up_router
 from spinepath.patients.api import router as patients_router
+from spinepath.preparation.api import router as preparation_router
+from spinepath.procedures.api import router as procedures_router
+from spinepath.recovery.api import router as recovery_router
 from spinepath.settings import Settings
 from spinepath.store.db import make_engine, make_session_factory
 
@@ -58,9 +65,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(accounts_router)
     api.include_router(patients_router, dependencies=protected)
     api.include_router(episodes_router, dependencies=protected)
+    api.include_router(follow_up_router, dependencies=protected)
+    api.include_router(questionnaire_router)  # the personal link is the credential
     api.include_router(audit_router, dependencies=protected)
+    api.include_router(procedures_router, dependencies=protected)
+    api.include_router(recovery_router, dependencies=protected)
+    api.include_router(assessments_router, dependencies=protected)
     api.include_router(calculators_router, dependencies=protected)
+    api.include_router(preparation_router, dependencies=protected)
+    api.include_router(fhir_router, dependencies=protected)
     app.include_router(api)
+
+    from spinepath.cds_hooks.api import install as install_cds_hooks
+
+    install_cds_hooks(app, settings)
 
     from spinepath.web.routes import router as web_router
 

@@ -100,6 +100,9 @@ def web_error(request: Request, exc: DomainError, status: int | None = None) -> 
     from spinepath.web.session import LoginRequired
 
     if isinstance(exc, LoginRequired):
+        if request.headers.get("hx-request"):
+            # An htmx fragment (a polling board) must not swap the login page into itself.
+            return Response(status_code=204, headers={"HX-Redirect": exc.location})
         return RedirectResponse(exc.location, status_code=303)
     code = status or exc.status
     return page(request, "error.html", {"title": exc.title, "detail": exc.detail}, code)

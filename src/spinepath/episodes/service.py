@@ -24,6 +24,7 @@ from spinepath.episodes.schemas import (
     TransitionIn,
 )
 from spinepath.errors import Conflict, FieldError, InvalidInput, NotFound
+from spinepath.follow_up import service as follow_up
 from spinepath.patients.service import load_patient
 from spinepath.store.base import utc_now
 from spinepath.versioning import check_version
@@ -152,6 +153,8 @@ def transition_episode(
         )
     )
     _create_stage_tasks(session, episode, data.to_stage, now)
+    # Discharge or conservative treatment starts follow-up; an ended episode stops it.
+    follow_up.on_stage_entered(session, actor, episode, data.to_stage, now)
     session.flush()
     audit.record(
         session,

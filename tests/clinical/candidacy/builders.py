@@ -1,8 +1,9 @@
 """Case builders for the candidacy tests: a complete, qualifying case and dotted-path edits.
 
-``QUALIFYING`` is the issue's example case, completed: an 82-year-old woman seen as an outpatient
-41 days after an osteoporotic L1 fracture with oedema on MRI, worsening NRS 7 pain despite optimal
-care, everything screened and the osteoporosis care done. It meets both criteria sets.
+``QUALIFYING`` is the specification's example case, completed: an 82-year-old woman seen as an
+outpatient 41 days after an osteoporotic L1 fracture with oedema on MRI, worsening NRS 7 pain
+despite optimal care, everything screened and the osteoporosis care done. It meets both criteria
+sets.
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ def test_the_issue_example_has_the_contract_shape() -> None:
 
 def test_issue_example_with_clearance_45_uses_the_30_to_49_band() -> None:
     entry = make_plan(ISSUE_EXAMPLE, now=NOW)["medications"][0]
-    # SIR 2019, CrCl 30-49: 6 doses twice daily = 72 h (the issue's [48, 48] is for CrCl >= 50).
+    # SIR 2019, CrCl 30-49: 6 doses twice daily = 72 h.
+    # (The specification's example [48, 48] holds for CrCl >= 50.)
     assert entry["stop_before_hours"] == [72, 72]
     assert entry["last_dose_at"] == "2026-11-28T08:00:00-06:00"
     assert entry["restart_after_hours"] == 24

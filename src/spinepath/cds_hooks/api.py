@@ -1,0 +1,457 @@
+"""The CDS Hooks 2.0 endpoints: discovery, the services, and feedback (at /cds-services).
+
+A service call: the hook request is checked (400 naming every bad field), the client's JWT is
+verified (a bare 401 otherwise), the data is gathered from prefetch or the fhirServer (412 when
+required data cannot be got), the cards are computed, and then, in one transaction, the JWT id
+is recorded (a reused one is refused with 401), the cards are kept for feedback and the call is
+audited. Reading and computing hold no database transaction, so a slow FHIR server never holds
+a database lock.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import uuid
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from spinepath.api.problems import problem
+from spinepath.audit import service as audit
+from spinepath.cds_hooks.cards import CardContext, Record, read_record
+from spinepath.cds_hooks.cors import CdsCors
+from spinepath.cds_hooks.models import CdsCard, CdsFeedback
+from spinepath.cds_hooks.prefetch import CannotFetch, FhirFetcher, gather
+from spinepath.cds_hooks.security import (
+    Caller,
+    ClientVerifier,
+    Unauthorized,
+    record_token_use,
+)
+from spinepath.cds_hooks.services import (
+    SERVICES,
+    CdsService,
+    HookRequest,
+    InvalidRequest,
+    discovery,
+)
+from spinepath.clinical.errors import FieldError, errors_from_validation
+from spinepath.context import Actor
+from spinepath.fhir.mapping import read_patient
+from spinepath.fhir.models import FhirPatientLink
+from spinepath.fhir.reading import Problems, parse_when
+from spinepath.settings import Settings
+from spinepath.store.base import utc_now
+
+log = logging.getLogger("spinepath.cds_hooks")
+
+router = APIRouter(prefix="/cds-services", tags=["cds-hooks"])
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+DEV_HEADER = "X-Spinepath-CDS-Mode"
+
+
+@dataclass
+class CdsRuntime:
+    settings: Settings
+    verifier: ClientVerifier
+    fetcher: FhirFetcher
+    http: httpx.Client
+
+    @property
+    def base_url(self) -> str:
+        return str(getattr(self.settings, "public_url", "") or "").rstrip("/")
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Mount the CDS Hooks endpoints and their CORS handling on the application."""
+    http = httpx.Client(follow_redirects=False, timeout=httpx.Timeout(5.0, connect=2.0))
+    app.state.cds = CdsRuntime(settings, ClientVerifier(settings, http), FhirFetcher(http), http)
+    app.include_router(router)
+    app.add_middleware(CdsCors, origins=settings.cds_cors_origins)
+    if settings.cds_dev_mode:
+        log.warning(
+            "CDS Hooks development mode is ON: service calls are accepted without a verified "
+            "JWT. Never use it with real patient data."
+        )
+
+
+def _runtime(request: Request) -> CdsRuntime:
+    runtime: CdsRuntime = request.app.state.cds
+    return runtime
+
+
+def _base_url(request: Request) -> str:
+    return _runtime(request).base_url or str(request.base_url).rstrip("/")
+
+
+def _audiences(request: Request, *paths: str) -> set[str]:
+    """The URLs this endpoint answers at: as requested, and under the public URL."""
+    found = {str(request.url).split("?")[0].rstrip("/")}
+    public = _runtime(request).base_url
+    for path in paths:
+        found.add(f"{str(request.base_url).rstrip('/')}{path}")
+        if public:
+            found.add(f"{public}{path}")
+    return found
+
+
+_SQLITE_WRITER = threading.Lock()
+
+
+def _writer(request: Request) -> AbstractContextManager[Any]:
+    """SQLite has one writer at a time: CDS calls queue here instead of in SQLite's busy
+    handler, whose growing sleeps would add long tails. PostgreSQL needs no such queue."""
+    if request.app.state.engine.dialect.name == "sqlite":
+        return _SQLITE_WRITER
+    return nullcontext()
+
+
+def _unauthorized() -> Response:
+    return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _json_body(request: Request) -> Any:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise _BadBody(413, "the request is too large")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise _BadBody(413, "the request is too large")
+    try:
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _BadBody(400, "the request body is not valid JSON") from None
+
+
+class _BadBody(Exception):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+
+
+def _bad_request(errors: list[FieldError]) -> JSONResponse:
+    return problem(400, "Bad request", "the hook request is not valid", errors=errors)
+
+
+@router.get("")
+def discover() -> dict[str, Any]:
+    """CDS Hooks discovery: the services, their hooks and prefetch templates."""
+    return discovery()
+
+
+@router.post("/{service_id}")
+async def call_service(request: Request, service_id: str) -> Response:
+    """Invoke a CDS service with a CDS Hooks 2.0 request (JWT bearer authentication)."""
+    service = SERVICES.get(service_id)
+    if service is None:
+        return problem(404, "Not found", f"no CDS service {service_id!r} (see GET /cds-services)")
+    try:
+        raw = await _json_body(request)
+    except _BadBody as bad:
+        return problem(bad.status, "Bad request", bad.detail)
+    try:
+        hook_request = service.parse(raw)
+    except InvalidRequest as invalid:
+        return _bad_request(invalid.errors)
+    return await run_in_threadpool(_process, request, service, hook_request)
+
+
+def _verify(request: Request, *paths: str) -> Caller | None:
+    runtime = _runtime(request)
+    try:
+        return runtime.verifier.verify(
+            request.app.state.session_factory,
+            request.headers.get("authorization"),
+            _audiences(request, *paths),
+        )
+    except Unauthorized as refused:
+        log.info("CDS call refused (401): %s", refused)
+        return None
+
+
+def _process(request: Request, service: CdsService, hook: HookRequest) -> Response:
+    runtime = _runtime(request)
+    caller = _verify(request, f"/cds-services/{service.id}")
+    if caller is None:
+        return _unauthorized()
+    now = utc_now()
+    record = Record(None, [])
+    origin: dict[str, str] = {}
+    if service.needs_data(hook):
+        allowed = (
+            () if caller.development else (caller.client.fhir_servers if caller.client else None)
+        )
+        try:
+            gathered = gather(
+                service.prefetch,
+                service.required,
+                hook.context,
+                hook.prefetch,
+                hook.fhirServer,
+                hook.token,
+                runtime.fetcher,
+                allowed,
+            )
+        except CannotFetch as missing:
+            return problem(
+                412,
+                "Precondition failed",
+                f"required data could not be obtained: {missing}. Prefetch it, or send a "
+                "fhirServer and fhirAuthorization this service may use.",
+            )
+        record = read_record(gathered.all())
+        origin = gathered.origin
+
+    factory = request.app.state.session_factory
+    patient_id = _matching_patient(factory, caller, hook, record)
+    base = _base_url(request)
+    ctx = CardContext(
+        base_url=base, patient_url=f"{base}/patients/{patient_id}" if patient_id else None
+    )
+    cards = service.cards(hook, record, ctx, now)
+    # One short write: the JWT id (refusing a reuse), the cards and the audit event.
+    with _writer(request), factory() as session:
+        try:
+            try:
+                record_token_use(session, caller, purge=runtime.verifier.purge_due())
+            except IntegrityError:
+                session.rollback()
+                log.info("CDS call refused (401): jti reused by %s", caller.iss)
+                return _unauthorized()
+            for card in cards:
+                session.add(
+                    CdsCard(
+                        id=uuid.UUID(card["uuid"]),
+                        clinic_id=caller.clinic_id,
+                        service_id=service.id,
+                        hook_instance=hook.hookInstance,
+                        client_iss=caller.iss,
+                        issued_at=now,
+                        indicator=card["indicator"],
+                        summary=card["summary"],
+                        ehr_patient_id=(hook.patient_id or "")[:200] or None,
+                        patient_id=patient_id,
+                        card=card,
+                    )
+                )
+            audit.record(
+                session,
+                _actor(request, caller),
+                "cds_call",
+                "cds_service",
+                service.id,
+                patient_id=patient_id,
+                detail={
+                    "hook": hook.hook,
+                    "hookInstance": hook.hookInstance[:200],
+                    "cards": [card["uuid"] for card in cards],
+                    "data": origin,
+                },
+            )
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    headers = {DEV_HEADER: "development"} if caller.development else None
+    return JSONResponse({"cards": cards}, headers=headers)
+
+
+def _actor(request: Request, caller: Caller) -> Actor:
+    return Actor(
+        user_id=None,
+        username=caller.label[:80],
+        full_name="CDS Hooks client",
+        clinic_id=caller.clinic_id,
+        client_address=request.client.host if request.client else None,
+    )
+
+
+def _matching_patient(
+    factory: sessionmaker[Session], caller: Caller, hook: HookRequest, record: Record
+) -> uuid.UUID | None:
+    """The spinepath patient this call is about (by identifier, or by the EHR's patient id
+    as imported from this fhirServer), in the caller's clinic only."""
+    if caller.clinic_id is None:
+        return None
+    clauses = []
+    if record.patient is not None:
+        facts = read_patient(record.patient, "Patient", Problems())
+        clauses += [
+            and_(
+                FhirPatientLink.kind == "identifier",
+                FhirPatientLink.system == system,
+                FhirPatientLink.value == value,
+            )
+            for system, value, _ in facts.identifiers
+        ]
+    if hook.patient_id and hook.fhirServer:
+        clauses.append(
+            and_(
+                FhirPatientLink.kind == "resource",
+                FhirPatientLink.system == hook.fhirServer.rstrip("/"),
+                FhirPatientLink.value == hook.patient_id,
+            )
+        )
+    if not clauses:
+        return None
+    with factory() as session:
+        found = set(
+            session.scalars(
+                select(FhirPatientLink.patient_id).where(
+                    FhirPatientLink.clinic_id == caller.clinic_id, or_(*clauses)
+                )
+            )
+        )
+        session.rollback()
+    return found.pop() if len(found) == 1 else None
+
+
+# ---- feedback --------------------------------------------------------------------------------
+class _Coding(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    code: str | None = None
+    system: str | None = None
+    display: str | None = None
+
+
+class _OverrideReason(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    reason: _Coding | None = None
+    userComment: str | None = Field(default=None, max_length=10_000)
+
+
+class _FeedbackItem(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    card: str = Field(min_length=1, max_length=200)
+    outcome: Literal["accepted", "overridden"]
+    acceptedSuggestions: list[dict[str, Any]] | None = None
+    overrideReason: _OverrideReason | None = None
+    outcomeTimestamp: str
+
+    @field_validator("outcomeTimestamp")
+    @classmethod
+    def _instant(cls, value: str) -> str:
+        parsed = parse_when(value)
+        if parsed is None or parsed.precision != "time":
+            raise ValueError("must be an ISO 8601 date and time with a time zone (UTC)")
+        return value
+
+
+class _Feedback(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    feedback: list[_FeedbackItem] = Field(min_length=1, max_length=1000)
+
+
+@router.post("/{service_id}/feedback")
+async def feedback(request: Request, service_id: str) -> Response:
+    """Feedback on cards: accepted, or overridden with a reason; kept as sent."""
+    service = SERVICES.get(service_id)
+    if service is None:
+        return problem(404, "Not found", f"no CDS service {service_id!r} (see GET /cds-services)")
+    try:
+        raw = await _json_body(request)
+    except _BadBody as bad:
+        return problem(bad.status, "Bad request", bad.detail)
+    try:
+        items = _Feedback.model_validate(raw).feedback
+    except ValidationError as error:
+        return _bad_request(errors_from_validation(error))
+    return await run_in_threadpool(_store_feedback, request, service, items)
+
+
+def _store_feedback(request: Request, service: CdsService, items: list[_FeedbackItem]) -> Response:
+    caller = _verify(request, f"/cds-services/{service.id}/feedback", f"/cds-services/{service.id}")
+    if caller is None:
+        return _unauthorized()
+    with _writer(request), request.app.state.session_factory() as session:
+        try:
+            try:
+                record_token_use(session, caller, purge=False)
+            except IntegrityError:
+                session.rollback()
+                return _unauthorized()
+            known = _known_cards(session, caller, service, [item.card for item in items])
+            for item in items:
+                when = parse_when(item.outcomeTimestamp)
+                assert when is not None
+                reason = item.overrideReason
+                session.add(
+                    CdsFeedback(
+                        clinic_id=caller.clinic_id,
+                        service_id=service.id,
+                        card_uuid=item.card,
+                        card_known=_normalised(item.card) in known,
+                        outcome=item.outcome,
+                        accepted_suggestions=item.acceptedSuggestions,
+                        override_reason=(
+                            reason.reason.model_dump(exclude_none=True)
+                            if reason and reason.reason
+                            else None
+                        ),
+                        user_comment=reason.userComment if reason else None,
+                        outcome_timestamp=when.at,
+                        client_iss=caller.iss,
+                    )
+                )
+            audit.record(
+                session,
+                _actor(request, caller),
+                "cds_feedback",
+                "cds_service",
+                service.id,
+                detail={
+                    "cards": [item.card for item in items],
+                    "outcomes": [item.outcome for item in items],
+                },
+            )
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return JSONResponse({"received": len(items)})
+
+
+def _known_cards(
+    session: Session, caller: Caller, service: CdsService, uuids: list[str]
+) -> set[str]:
+    ids: list[uuid.UUID] = []
+    for text in uuids:
+        try:
+            ids.append(uuid.UUID(text))
+        except ValueError:
+            continue
+    if not ids:
+        return set()
+    query = select(CdsCard.id).where(CdsCard.id.in_(ids), CdsCard.service_id == service.id)
+    query = (
+        query.where(CdsCard.clinic_id == caller.clinic_id)
+        if caller.clinic_id is not None
+        else query.where(CdsCard.clinic_id.is_(None))
+    )
+    return {str(found) for found in session.scalars(query)}
+
+
+def _normalised(card: str) -> str:
+    try:
+        return str(uuid.UUID(card))
+    except ValueError:
+        return card

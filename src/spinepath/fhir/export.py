@@ -1,0 +1,159 @@
+"""An episode as a FHIR R4 Bundle (type collection), built from sections that packages contribute.
+
+A *section* is a named function ``build(ctx) -> list[resource]``. Sections are found in the
+modules listed in ``SECTION_MODULES``: each module exposes ``FHIR_SECTIONS``, a sequence of
+:class:`Section`. A listed module that does not exist (a package not written yet) is skipped, so
+a domain package adds its part of the export (procedures, vital signs, questionnaires, medicine
+holds) by adding a ``fhir.py`` module with ``FHIR_SECTIONS``; nothing here changes.
+
+Resources refer to each other by ``urn:uuid`` full URLs inside the bundle. Ids are the record's
+own UUID or, for resources derived from a record, a stable UUID made from it (uuid5), so the
+same episode exports the same ids every time. Empty elements are removed before export (FHIR
+JSON allows no empty arrays, objects or strings).
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from spinepath.accounts.roles import Permission
+from spinepath.audit import service as audit
+from spinepath.context import Actor
+from spinepath.episodes.models import Episode
+from spinepath.episodes.service import load_episode
+from spinepath.patients.models import Patient
+from spinepath.store.base import utc_now
+
+# Derived resource ids: uuid5(EXPORT_NAMESPACE, "<kind>:<record id>").
+EXPORT_NAMESPACE = uuid.UUID("6f1d3c52-1f7e-4d0e-9a55-4b5f6a0c2e11")
+
+SECTION_MODULES: tuple[str, ...] = (
+    "spinepath.fhir.sections",
+    "spinepath.assessments.fhir",
+    "spinepath.preparation.fhir",
+    "spinepath.procedures.fhir",
+    "spinepath.recovery.fhir",
+    "spinepath.follow_up.fhir",
+)
+
+
+@dataclass
+class ExportContext:
+    """What a section needs: the session, the actor, the episode and its patient."""
+
+    session: Session
+    actor: Actor
+    episode: Episode
+    patient: Patient
+    exported_at: datetime
+    export_audit_event_id: int | None = None
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    @staticmethod
+    def full_url(resource_id: str) -> str:
+        return f"urn:uuid:{resource_id}"
+
+    @staticmethod
+    def derived_id(kind: str, record_id: object) -> str:
+        return str(uuid.uuid5(EXPORT_NAMESPACE, f"{kind}:{record_id}"))
+
+    @property
+    def patient_reference(self) -> dict[str, str]:
+        return {"reference": self.full_url(str(self.patient.id))}
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: str
+    build: Callable[[ExportContext], list[dict[str, Any]]]
+
+
+def _is_missing_module(error: ModuleNotFoundError, module_name: str) -> bool:
+    missing = error.name or ""
+    return module_name == missing or module_name.startswith(f"{missing}.")
+
+
+def load_sections(modules: Sequence[str] = SECTION_MODULES) -> list[Section]:
+    sections: list[Section] = []
+    for module_name in modules:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if _is_missing_module(error, module_name):
+                continue  # that package has no export part (yet)
+            raise
+        sections.extend(getattr(module, "FHIR_SECTIONS", ()))
+    names = [section.name for section in sections]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise RuntimeError(f"FHIR export sections named twice: {', '.join(duplicates)}")
+    return sections
+
+
+def clean(value: Any) -> Any:
+    """Drop None, empty strings, empty lists and empty objects, recursively."""
+    if isinstance(value, dict):
+        cleaned = {k: clean(v) for k, v in value.items()}
+        return {k: v for k, v in cleaned.items() if v not in (None, "", [], {})}
+    if isinstance(value, list):
+        items = [clean(v) for v in value]
+        return [v for v in items if v not in (None, "", [], {})]
+    return value
+
+
+def export_episode(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    *,
+    sections: Sequence[Section] | None = None,
+) -> dict[str, Any]:
+    """The episode as a FHIR Bundle; the export itself is audited first (and included)."""
+    actor.require(Permission.READ_PATIENTS, "export patient records")
+    episode = load_episode(session, actor, episode_id)
+    now = utc_now()
+    event = audit.record(
+        session,
+        actor,
+        "export",
+        "episode",
+        episode.id,
+        patient_id=episode.patient_id,
+        detail={"format": "fhir-r4-bundle"},
+    )
+    session.flush()
+    ctx = ExportContext(session, actor, episode, episode.patient, now, event.id)
+    entries: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for section in sections if sections is not None else load_sections():
+        for resource in section.build(ctx):
+            resource = clean(resource)
+            key = f"{resource['resourceType']}/{resource['id']}"
+            if key in seen:
+                raise RuntimeError(f"section {section.name} exported {key} twice")
+            seen.add(key)
+            entries.append({"fullUrl": ctx.full_url(resource["id"]), "resource": resource})
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "meta": {"lastUpdated": _instant(now)},
+        "identifier": {
+            "system": "urn:ietf:rfc:3986",
+            "value": f"urn:uuid:{ctx.derived_id('episode-export', f'{episode.id}:{event.id}')}",
+        },
+        "type": "collection",
+        "timestamp": _instant(now),
+        "entry": entries,
+    }
+
+
+def _instant(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

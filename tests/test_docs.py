@@ -1,0 +1,42 @@
+"""The documentation stays true to the code."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sources_doc_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location(
+        "sources_doc", ROOT / "scripts" / "sources_doc.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_clinical_sources_doc_lists_every_registered_source() -> None:
+    module = _sources_doc_module()
+    document = (ROOT / "docs" / "clinical-sources.md").read_text()
+    assert module.render(document) == document, "run scripts/sources_doc.py"
+
+
+def test_every_area_notes_file_is_linked_from_the_sources_doc() -> None:
+    document = (ROOT / "docs" / "clinical-sources.md").read_text()
+    for notes in sorted((ROOT / "docs" / "clinical-sources").glob("*.md")):
+        assert f"clinical-sources/{notes.name}" in document, notes.name
+
+
+def test_readme_documents_every_cli_command() -> None:
+    from spinepath.cli import app
+
+    readme = (ROOT / "README.md").read_text()
+    names = [
+        c.name or c.callback.__name__.replace("_", "-")  # type: ignore[union-attr]
+        for c in app.registered_commands
+    ] + [g.name for g in app.registered_groups]
+    for name in names:
+        assert f"spinepath {name}" in readme, name
