@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from spinepath.accounts.roles import Permission, Role
+from spinepath.accounts.roles import Permission
 from spinepath.assessments.models import (
     Assessment,
     AssessmentDecision,
@@ -479,7 +479,7 @@ def choose_criteria_sets(
     via_if_match: bool = False,
     if_match_version: int | None = None,
 ) -> CriteriaSetChoiceView:
-    if not actor.roles & {Role.PHYSICIAN, Role.ADMIN}:
+    if not (actor.can(Permission.SIGN_CLINICAL_DECISIONS) or actor.can(Permission.MANAGE_USERS)):
         raise PermissionDenied("only a physician or an administrator chooses the criteria sets")
     row = _choice_row(session, actor.clinic_id)
     expected = if_match_version if if_match_version is not None else data.version
@@ -643,7 +643,7 @@ def record_decision(
     now: datetime | None = None,
 ) -> AssessmentDecision:
     """The physician's decision, beside the latest assessment (one decision per assessment)."""
-    if Role.PHYSICIAN not in actor.roles:
+    if not actor.can(Permission.SIGN_CLINICAL_DECISIONS):
         raise PermissionDenied("only a physician can record the decision")
     assessment = _load_assessment(session, actor, assessment_id)
     if assessment.decision is not None:
