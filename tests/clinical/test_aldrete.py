@@ -1,7 +1,7 @@
 """Modified Aldrete score (Aldrete 1995): five items of 0-2 points, discharge from phase I at ≥ 9.
 
-The scoring shared with PADSS/Aldrete is tested in test_item_point_scores.py; these are the
-checks of this instrument's own wording.
+The scoring it shares with the modified PADSS is tested in test_item_point_scores.py; these
+are the checks of its own wording.
 """
 
 from __future__ import annotations

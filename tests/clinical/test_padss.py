@@ -1,7 +1,7 @@
 """Modified PADSS (Marshall & Chung 1999): five items of 0-2 points, home-ready at ≥ 9.
 
-The scoring shared with PADSS/Aldrete is tested in test_item_point_scores.py; these are the
-checks of this instrument's own wording.
+The scoring it shares with the modified Aldrete score is tested in test_item_point_scores.py;
+these are the checks of its own wording.
 """
 
 from __future__ import annotations
