@@ -45,6 +45,7 @@ from spinepath.assessments.schemas import (
     DecisionIn,
 )
 from spinepath.audit import service as audit
+from spinepath.calculators.service import parse_json
 from spinepath.clinical.candidacy import CRITERIA_SETS, evaluate_case
 from spinepath.clinical.candidacy.case import Case, Fracture
 from spinepath.clinical.candidacy.registry import resolve
@@ -712,25 +713,3 @@ def evaluate_json(text: str | bytes, criteria_sets: Sequence[str] | None = None)
     if errors:
         raise InvalidInput(errors)
     return evaluate(raw, criteria_sets)
-
-
-class _NotJson(ValueError):
-    pass
-
-
-def _no_constants(constant: str) -> Any:
-    raise _NotJson(f"{constant} is not a JSON number")
-
-
-def parse_json(text: str | bytes) -> Any:
-    """A JSON document, or InvalidInput on ``(input)`` saying what is wrong and where."""
-    try:
-        decoded = text.decode("utf-8") if isinstance(text, bytes) else text
-        return json.loads(decoded, parse_constant=_no_constants)
-    except UnicodeDecodeError:
-        raise InvalidInput([FieldError(INPUT_FIELD, "is not UTF-8 text")]) from None
-    except json.JSONDecodeError as error:
-        message = f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-        raise InvalidInput([FieldError(INPUT_FIELD, message)]) from None
-    except _NotJson as error:
-        raise InvalidInput([FieldError(INPUT_FIELD, f"is not valid JSON: {error}")]) from None

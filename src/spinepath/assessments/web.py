@@ -19,6 +19,7 @@ from spinepath.clinical.errors import InvalidInput, parse_input
 from spinepath.clinical.sources import UnknownSource, get_source
 from spinepath.context import Actor
 from spinepath.episodes.models import Episode
+from spinepath.episodes.service import load_episode
 from spinepath.errors import DomainError, NotFound
 from spinepath.web.forms import csrf_from
 from spinepath.web.render import page
@@ -116,7 +117,7 @@ async def save_consultation(request: Request, episode_id: uuid.UUID) -> Response
     submitted = await _submitted(request)
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, _strings(submitted)))
-        episode = service.get_facts(session, actor, episode_id).episode
+        episode = load_episode(session, actor, episode_id)
         levels = [f.level for f in episode.fractures]
         facts = fields.facts_from_form(submitted, levels)
         try:
