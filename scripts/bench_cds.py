@@ -1,17 +1,19 @@
 """Measure the CDS Hooks order-select service under concurrent clients, over real HTTP.
 
-Starts `spinepath serve` (one process, as deployed) on a loopback port with a fresh database and
-one trusted CDS client, then sends, from CLIENTS concurrent connections:
+Starts `spinepath serve` (one worker process unless --workers says more) on a loopback port
+with a fresh database and one trusted CDS client, then sends, from CLIENTS concurrent
+connections:
 
 1. the no-op baseline: GET /cds-services (static JSON: no database, no JWT);
 2. order-select with a vertebroplasty order and full prefetch (JWT verified, criteria and
    medicine holds computed, the JWT id, cards and audit event written).
 
-Each run is bounded by a request count and a time limit, whichever comes first. Prints p50,
-p99 and requests per second for both, and the command to repeat it.
+Each run is bounded by a request count and a time limit, whichever comes first. Then both again
+from one client alone (the time one call takes without queueing). Prints p50, p99 and requests
+per second for each, and the command to repeat it.
 
     .venv/bin/python scripts/bench_cds.py [--clients 20] [--requests 2000] [--seconds 60]
-        [--database-url postgresql://…]
+        [--database-url postgresql://…] [--workers 2]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 ISS = "https://bench.ehr.example"
 SERVICE = "spinepath-order-select"
+SINGLE_CLIENT_REQUESTS = 300
 
 
 def free_port() -> int:
@@ -227,6 +230,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     options = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-cds-"))
@@ -255,8 +259,9 @@ def main() -> None:
         ],
         env,
     )  # fmt: skip
+    serve = ["serve", "--port", str(port), "--workers", str(options.workers)]
     server = subprocess.Popen(
-        [sys.executable, "-m", "spinepath.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "spinepath.cli", *serve],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -276,7 +281,7 @@ def main() -> None:
         now = datetime.now(UTC)
         body = json.dumps(hook_body(now)).encode()
         service_url = f"{base}/cds-services/{SERVICE}"
-        total = options.requests + 100  # and a warm-up
+        total = options.requests + 100 + SINGLE_CLIENT_REQUESTS  # and a warm-up
 
         def token() -> str:
             issued = datetime.now(UTC)
@@ -318,6 +323,12 @@ def main() -> None:
                     options.seconds),
             measure(f"POST /cds-services/{SERVICE}", order_select, options.clients,
                     options.requests, options.seconds),
+            # One client alone: the time a single call takes, without queueing behind others.
+            measure("GET /cds-services (no-op), 1 client", discovery, 1,
+                    SINGLE_CLIENT_REQUESTS, options.seconds),
+            measure(f"POST /cds-services/{SERVICE}, 1 client",
+                    lambda c, i: order_select(c, options.requests + 100 + i), 1,
+                    SINGLE_CLIENT_REQUESTS, options.seconds),
         ]  # fmt: skip
     finally:
         server.terminate()
@@ -325,16 +336,16 @@ def main() -> None:
 
     print(
         f"spinepath CDS Hooks benchmark: {options.clients} concurrent clients, up to "
-        f"{options.requests} requests or {options.seconds:g} s per endpoint, one server process, "
-        f"{database_url.split(':')[0]} database"
+        f"{options.requests} requests or {options.seconds:g} s per endpoint, "
+        f"{options.workers} server process(es), {database_url.split(':')[0]} database"
     )
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
-    print(f"{'endpoint':<44} {'requests':>8} {'fail':>5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
+    print(f"{'endpoint':<54} {'requests':>8} {'fail':>5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
     for row in results:
         print(
-            f"{row['endpoint']:<44} {row['requests']:>8} {row['failures']:>5} "
+            f"{row['endpoint']:<54} {row['requests']:>8} {row['failures']:>5} "
             f"{row['p50_ms']:>8} {row['p99_ms']:>8} {row['requests_per_second']:>8}"
         )
     print("command: " + " ".join([".venv/bin/python", "scripts/bench_cds.py", *sys.argv[1:]]))

@@ -164,3 +164,49 @@ def test_demo_migrates_loads_the_clinic_and_serves_it(sqlite_env: dict[str, str]
     assert {"referral", "consultation", "procedure", "recovery", "follow_up", "closed"} <= stages
     assert f"http://127.0.0.1:{port}/" in output
     assert "coord.lee" in output and "demo-coordinator" in output
+
+
+def test_serve_with_two_workers_shares_logins_and_the_database(sqlite_env: dict[str, str]) -> None:
+    env = {**sqlite_env, "SPINEPATH_PASSWORD": "two-workers-password"}
+    assert spinepath("db", "upgrade", env=env).returncode == 0
+    created = spinepath(
+        "user", "create", "--username", "nurse.w", "--full-name", "Nurse W", "--role", "nurse",
+        "--clinic", "workers", "--clinic-name", "Workers Clinic", env=env,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "spinepath.cli", "serve", "--port", str(port), "--workers", "2"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the server did not start")
+        token = httpx.post(
+            f"{base}/api/v1/auth/token",
+            json={"username": "nurse.w", "password": "two-workers-password"},
+        ).json()["access_token"]
+        # Fresh connections, so the requests spread over both worker processes.
+        statuses = [
+            httpx.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            for _ in range(12)
+        ]
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=30)
+    assert [answer.status_code for answer in statuses] == [200] * 12
+    assert {answer.json()["username"] for answer in statuses} == {"nurse.w"}
+    assert "2 worker(s)" in errors
+    assert len(children) >= 2  # the two worker processes

@@ -47,18 +47,34 @@ def db_upgrade() -> None:
     err.print("Database is up to date.")
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from spinepath.api.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+        return
+    # Each worker process builds its own app from the same environment (the secret key file
+    # already exists: _settings() created it before the workers start).
+    uvicorn.run(
+        "spinepath.api.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+    )
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (one per CPU core is usual).")
+    ] = 1,
 ) -> None:
     """Serve the web pages and the API (run `spinepath db upgrade` first)."""
     from spinepath.store.migrate import is_up_to_date
@@ -67,8 +83,8 @@ def serve(
     if not is_up_to_date(settings.database_url):
         err.print("[red]The database needs migrating: run `spinepath db upgrade`.[/red]")
         raise typer.Exit(1)
-    err.print(f"spinepath listening on http://{host}:{port}/")
-    _serve(settings, host, port)
+    err.print(f"spinepath listening on http://{host}:{port}/ ({workers} worker(s))")
+    _serve(settings, host, port, workers)
 
 
 @app.command()
