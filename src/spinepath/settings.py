@@ -76,7 +76,7 @@ def parse_cds_clients(raw: str) -> tuple[CdsClient, ...]:
         if jwks is None and jwks_url is None:
             raise ValueError(f"{where} needs jwks (a JWK Set) or jwks_url")
         if jwks is not None and not (isinstance(jwks, dict) and isinstance(jwks.get("keys"), list)):
-            raise ValueError(f"{where}.jwks must be a JWK Set ({{\"keys\": [...]}})")
+            raise ValueError(f'{where}.jwks must be a JWK Set ({{"keys": [...]}})')
         if jwks_url is not None and not isinstance(jwks_url, str):
             raise ValueError(f"{where}.jwks_url must be a URL")
         lists = {}

@@ -59,8 +59,8 @@ def test_the_stored_case_is_the_core_case_of_the_episode_and_its_facts(
     assert evaluate_case(stored)["case"] == expected
     assert stored["patient"]["birth_date"] == "1944-03-02"
     assert stored["fractures"][0]["symptom_onset"] == "2026-10-10"
-    assert assessment["provenance"]["fractures"][0]["fracture_id"] == (
-        episode["fractures"][0]["id"]
+    assert (
+        assessment["provenance"]["fractures"][0]["fracture_id"] == (episode["fractures"][0]["id"])
     )
     assert assessment["provenance"]["assessment_date"]["source"] == "facts"
 
@@ -112,8 +112,12 @@ def test_without_an_assessment_date_today_in_the_clinic_zone_is_used_and_said(
 def test_each_evaluation_is_kept_and_numbered(clinic: ClinicUsers) -> None:
     with clinic.client(Role.NURSE) as client:
         episode, first = assessed(client)
-        save_facts(client, episode["id"], facts_of(case({"pain.trend": "improving",
-                                                          "pain.nrs": 3})), version=1)
+        save_facts(
+            client,
+            episode["id"],
+            facts_of(case({"pain.trend": "improving", "pain.nrs": 3})),
+            version=1,
+        )
         second = evaluate(client, episode["id"])
         listed = client.get(f"/api/v1/episodes/{episode['id']}/assessments").json()
     assert [a["number"] for a in listed] == [2, 1]

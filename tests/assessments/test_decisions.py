@@ -59,9 +59,7 @@ def test_the_decision_is_audited(clinic: ClinicUsers) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.NURSE, Role.COORDINATOR, Role.QUALITY_LEAD, Role.ADMIN])
-def test_only_a_physician_decides_and_a_refusal_is_audited(
-    clinic: ClinicUsers, role: Role
-) -> None:
+def test_only_a_physician_decides_and_a_refusal_is_audited(clinic: ClinicUsers, role: Role) -> None:
     with clinic.client(Role.PHYSICIAN) as client:
         _, assessment = assessed(client)
     with clinic.client(role) as other:

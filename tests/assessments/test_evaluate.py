@@ -111,7 +111,10 @@ def test_the_cli_prints_what_the_api_answers(clinic: ClinicUsers, tmp_path: Path
 
 def test_the_cli_applies_each_criteria_set_given_and_every_set_by_default() -> None:
     two = run_cli(
-        "--criteria-set", "nice_ta279", "--criteria-set", "cms_lcd_l38201",
+        "--criteria-set",
+        "nice_ta279",
+        "--criteria-set",
+        "cms_lcd_l38201",
         stdin=json.dumps(QUALIFYING),
     )
     default = run_cli(stdin=json.dumps(QUALIFYING))
@@ -148,8 +151,9 @@ def test_a_neoplastic_vignette_with_sins_runs_through_the_cli() -> None:
         "collapse": "under_50",
         "posterolateral": "unilateral",
     }
-    raw = case({"fractures": [fracture(etiology="neoplastic", osteolytic_lesion=True,
-                                       sins=lesion)]})
+    raw = case(
+        {"fractures": [fracture(etiology="neoplastic", osteolytic_lesion=True, sins=lesion)]}
+    )
     done = run_cli(stdin=json.dumps(raw))
     result = json.loads(done.stdout)
     assert done.returncode == 0

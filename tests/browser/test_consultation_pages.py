@@ -116,9 +116,7 @@ def test_a_physician_records_the_facts_evaluates_answers_and_decides(
         "data-action", "complete_missing_information"
     )
     expect(page.locator("#contra-absolute")).to_have_count(0)
-    expect(page.locator("#procedure-considerations")).to_contain_text(
-        "not a recommendation"
-    )
+    expect(page.locator("#procedure-considerations")).to_contain_text("not a recommendation")
     question = page.locator("#questions").get_by_role(
         "link", name=re.compile("Is the pain confirmed at this level")
     )

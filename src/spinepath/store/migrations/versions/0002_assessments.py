@@ -110,12 +110,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("assessments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_assessments_clinic_id"), ["clinic_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_assessments_episode_id"), ["episode_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_assessments_patient_id"), ["patient_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_assessments_episode_id"), ["episode_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_assessments_patient_id"), ["patient_id"], unique=False)
 
     op.create_table(
         "assessment_decisions",
