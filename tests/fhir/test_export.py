@@ -88,6 +88,17 @@ def test_conditions_carry_icd10cm_by_cause_and_the_level_as_body_site(
         e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
     )
     assert {c["subject"]["reference"] for c in resources(bundle, "Condition")} == {patient_url}
+    sites = {
+        c["bodySite"][0]["text"]: [x["code"] for x in c["bodySite"][0].get("coding", [])]
+        for c in resources(bundle, "Condition")
+    }
+    assert sites == {  # SNOMED CT from DICOM CID 7603; the sacrum has no code there
+        "L1 vertebra": ["66794005"],
+        "T12 vertebra": ["23215003"],
+        "T8 vertebra": ["11068009"],
+        "C5 vertebra": ["36978003"],
+        "S1 vertebra": [],
+    }
     [l1] = [c for c in resources(bundle, "Condition") if c["bodySite"][0]["text"] == "L1 vertebra"]
     assert l1["onsetDateTime"] == "2026-10-10"
     assert l1["clinicalStatus"]["coding"][0]["code"] == "active"

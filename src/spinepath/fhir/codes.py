@@ -4,7 +4,8 @@ Nothing here is a clinical threshold: these tables only say which coded facts sp
 recognises (an observation's LOINC code, a condition's ICD-10-CM or SNOMED CT code, a procedure's
 CPT code) and how to read their units. docs/fhir.md lists every code with the place it was
 checked. SNOMED CT codes for vertebral compression fracture and vertebroplasty are not used: they
-could not be verified, so those facts are recognised by ICD-10-CM, CPT or their text.
+could not be verified, so those facts are recognised by ICD-10-CM, CPT or their text. SNOMED CT
+codes for the vertebrae themselves (body sites C1-L5, from DICOM CID 7603) are at the end.
 """
 
 from __future__ import annotations
@@ -536,3 +537,44 @@ def collapsed_vertebra_region(level: str) -> str:
     if letter == "C":
         return "occipito-atlanto-axial" if number <= 2 else "cervical"
     return {"T": "thoracic", "L": "lumbar", "S": "sacral"}[letter]
+
+
+# ---- Vertebrae as body sites -----------------------------------------------------------------
+# SNOMED CT body structures for the vertebrae C1-L5, from DICOM PS3.16 CID 7603 "Vertebra"
+# (clinical source dicom-ps3-16-cid-7603; the same codes in two further independent code lists).
+# CID 7603 has no sacral segments, so S1-S5 are exported with their text only.
+SNOMED_VERTEBRA_BY_LEVEL: dict[str, str] = {
+    "C1": "14806007",
+    "C2": "39976000",
+    "C3": "113205007",
+    "C4": "5329002",
+    "C5": "36978003",
+    "C6": "36054005",
+    "C7": "87391001",
+    "T1": "64864005",
+    "T2": "53733008",
+    "T3": "1626008",
+    "T4": "73071006",
+    "T5": "56401006",
+    "T6": "45296009",
+    "T7": "62487009",
+    "T8": "11068009",
+    "T9": "82687006",
+    "T10": "7610001",
+    "T11": "12989004",
+    "T12": "23215003",
+    "L1": "66794005",
+    "L2": "14293000",
+    "L3": "36470004",
+    "L4": "11994002",
+    "L5": "49668003",
+}
+
+
+def vertebra_body_site(level: str) -> dict[str, object]:
+    """One vertebra as a CodeableConcept: SNOMED CT when CID 7603 has it, always the text."""
+    text = f"{level} vertebra"
+    code = SNOMED_VERTEBRA_BY_LEVEL.get(level)
+    if code is None:
+        return {"text": text}
+    return {"coding": [{"system": SNOMED, "code": code, "display": text}], "text": text}

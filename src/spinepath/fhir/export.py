@@ -144,16 +144,17 @@ def export_episode(
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),
-        "meta": {"lastUpdated": _instant(now)},
+        "meta": {"lastUpdated": instant(now)},
         "identifier": {
             "system": "urn:ietf:rfc:3986",
             "value": f"urn:uuid:{ctx.derived_id('episode-export', f'{episode.id}:{event.id}')}",
         },
         "type": "collection",
-        "timestamp": _instant(now),
+        "timestamp": instant(now),
         "entry": entries,
     }
 
 
-def _instant(moment: datetime) -> str:
+def instant(moment: datetime) -> str:
+    """A FHIR instant in whole seconds, UTC written as Z."""
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -5,7 +5,8 @@ M80.08XA (age-related osteoporosis with current pathological fracture, vertebra(
 neoplastic one M84.58XA (pathological fracture in neoplastic disease, other site: the code for a
 vertebra); a fracture of unknown cause M48.5-XA (collapsed vertebra NEC) by region. A traumatic
 fracture is an injury code (S12/S22.0/S32.0) that depends on details spinepath does not record,
-so it is exported with its text only. Each fracture is one Condition with its level as body site.
+so it is exported with its text only. Each fracture is one Condition with its level as body site
+(SNOMED CT for C1-L5, text for the sacrum).
 
 AuditEvents: the export itself is always included. The patient's earlier audit history is
 included only for a user who may read the audit trail (the permission table is not widened by
@@ -24,7 +25,7 @@ from spinepath.episodes import pathway
 from spinepath.episodes.models import Fracture
 from spinepath.episodes.pathway import Stage
 from spinepath.fhir import codes
-from spinepath.fhir.export import ExportContext, Section
+from spinepath.fhir.export import ExportContext, Section, instant
 from spinepath.fhir.models import FhirPatientLink
 
 AUDIT_HISTORY_LIMIT = 1000
@@ -35,10 +36,6 @@ _ETIOLOGY_TEXT = {
     "traumatic": "Traumatic vertebral fracture",
     "unknown": "Vertebral compression fracture, cause not recorded",
 }
-
-
-def _instant(moment: Any) -> str:
-    return str(moment.isoformat(timespec="seconds")).replace("+00:00", "Z")
 
 
 # ---- Patient ---------------------------------------------------------------------------------
@@ -139,10 +136,10 @@ def condition_section(ctx: ExportContext) -> list[dict[str, Any]]:
                     }
                 ],
                 "code": condition_code(fracture),
-                "bodySite": [{"text": f"{fracture.level} vertebra"}],
+                "bodySite": [codes.vertebra_body_site(fracture.level)],
                 "subject": ctx.patient_reference,
                 "onsetDateTime": fracture.onset_date.isoformat() if fracture.onset_date else None,
-                "recordedDate": _instant(fracture.created_at),
+                "recordedDate": instant(fracture.created_at),
                 "note": [{"text": fracture.notes}] if fracture.notes else None,
             }
         )
@@ -161,7 +158,7 @@ def care_plan_section(ctx: ExportContext) -> list[dict[str, Any]]:
                 "code": {"text": task.code},
                 "status": "not-started",
                 "description": task.title,
-                "scheduledPeriod": {"end": _instant(task.due_at)},
+                "scheduledPeriod": {"end": instant(task.due_at)},
                 "performer": [{"display": task.owner_role.replace("_", " ")}],
             }
         }
@@ -179,10 +176,10 @@ def care_plan_section(ctx: ExportContext) -> list[dict[str, Any]]:
             ),
             "subject": ctx.patient_reference,
             "period": {
-                "start": _instant(episode.opened_at),
-                "end": _instant(episode.closed_at) if episode.closed_at else None,
+                "start": instant(episode.opened_at),
+                "end": instant(episode.closed_at) if episode.closed_at else None,
             },
-            "created": _instant(episode.opened_at),
+            "created": instant(episode.opened_at),
             "addresses": [
                 {"reference": ctx.full_url(str(fracture.id))} for fracture in episode.fractures
             ],
@@ -211,7 +208,7 @@ def audit_event_resource(ctx: ExportContext, event: AuditEvent) -> dict[str, Any
         "type": {"system": codes.AUDIT_EVENT_TYPE, "code": "rest", "display": "RESTful Operation"},
         "subtype": ([{"system": codes.RESTFUL_INTERACTION, "code": subtype}] if subtype else None),
         "action": _ACTION_CODE.get(event.action, "E"),
-        "recorded": _instant(event.occurred_at),
+        "recorded": instant(event.occurred_at),
         "outcome": _OUTCOME_CODE.get(event.outcome, "4"),
         "outcomeDesc": f"{event.action} {event.entity_type}: {event.outcome}",
         "agent": [agent],

@@ -1,10 +1,16 @@
-"""Recovery observations as FHIR R4 vital-signs Observations (a ``collection`` Bundle).
+"""Recovery observations as FHIR R4 vital-signs Observations.
 
 Each stored set becomes a vital-signs panel (LOINC 85353-1) with one member Observation per
 coded parameter: respiratory rate, oxygen saturation, heart rate, body temperature, and a blood
 pressure panel (85354-9) carrying systolic and diastolic as components; plus the NEWS2 total
 (SNOMED CT UK 1104051000000101) derived from them. Parameters with no code in the vital-signs
 value set (ACVPU consciousness, air or oxygen, SpO2 scale) stay in the NEWS2 components.
+
+One builder serves two exports that differ only in the subject reference: the observations
+endpoint (a ``collection`` Bundle referring to ``Patient/{id}``) and the episode export
+(sections ``vital_signs`` and ``recovery_scores``, ``urn:uuid`` references inside the bundle).
+The modified Aldrete and PADSS scores have no LOINC or SNOMED CT code checked in spinepath, so
+they are exported by name only (``code.text``), as survey Observations with their items.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from spinepath.clinical.instruments import aldrete, padss
+from spinepath.clinical.instruments.item_points import Item
+from spinepath.clinical.instruments.registry import get_instrument
 from spinepath.clinical.procedure.vitals import (
     BLOOD_PRESSURE_PANEL,
     BY_FIELD,
@@ -20,7 +29,9 @@ from spinepath.clinical.procedure.vitals import (
     UCUM,
     VITALS_PANEL,
 )
-from spinepath.recovery.models import Observation, ObservationSet
+from spinepath.fhir.export import ExportContext, Section, instant
+from spinepath.recovery import service
+from spinepath.recovery.models import Observation, ObservationSet, RecoveryScore
 
 VITAL_SIGNS_CATEGORY = {
     "coding": [
@@ -41,9 +52,10 @@ SURVEY_CATEGORY = {
     ]
 }
 BLOOD_PRESSURE_PARTS = ("systolic_bp_mmhg", "diastolic_bp_mmhg")
+SCORE_ITEMS: dict[str, tuple[Item, ...]] = {"aldrete": aldrete.ITEMS, "padss": padss.ITEMS}
 
 
-def _urn(value: uuid.UUID) -> str:
+def _urn(value: uuid.UUID | str) -> str:
     return f"urn:uuid:{value}"
 
 
@@ -52,21 +64,24 @@ def _quantity(row: Observation) -> dict[str, Any]:
     return {"value": row.value, "unit": sign.unit_label, "system": UCUM, "code": row.unit}
 
 
-def _base(observation_set: ObservationSet, patient_id: uuid.UUID) -> dict[str, Any]:
+def _base(
+    observation_set: ObservationSet, subject: dict[str, str], resource_id: object
+) -> dict[str, Any]:
     base: dict[str, Any] = {
         "resourceType": "Observation",
+        "id": str(resource_id),
         "status": "final",
         "category": [VITAL_SIGNS_CATEGORY],
-        "subject": {"reference": f"Patient/{patient_id}"},
-        "effectiveDateTime": observation_set.observed_at.isoformat(),
+        "subject": subject,
+        "effectiveDateTime": instant(observation_set.observed_at),
     }
     if observation_set.recorded_by_name:
         base["performer"] = [{"display": observation_set.recorded_by_name}]
     return base
 
 
-def set_resources(observation_set: ObservationSet) -> list[dict[str, Any]]:
-    patient_id = observation_set.patient_id
+def set_resources(observation_set: ObservationSet, subject: dict[str, str]) -> list[dict[str, Any]]:
+    """The panel, its members and the NEWS2 total of one set; members by ``urn:uuid``."""
     members: list[dict[str, Any]] = []
     pressure: list[Observation] = []
     for row in observation_set.observations:
@@ -77,8 +92,7 @@ def set_resources(observation_set: ObservationSet) -> list[dict[str, Any]]:
             continue
         members.append(
             {
-                **_base(observation_set, patient_id),
-                "id": str(row.id),
+                **_base(observation_set, subject, row.id),
                 "code": {"coding": row.codings, "text": BY_FIELD[row.parameter].label},
                 "valueQuantity": _quantity(row),
             }
@@ -86,8 +100,7 @@ def set_resources(observation_set: ObservationSet) -> list[dict[str, Any]]:
     if pressure:
         members.append(
             {
-                **_base(observation_set, patient_id),
-                "id": str(pressure[0].id),
+                **_base(observation_set, subject, pressure[0].id),
                 "code": {"coding": [BLOOD_PRESSURE_PANEL.as_dict()], "text": "Blood pressure"},
                 "component": [
                     {"code": {"coding": row.codings}, "valueQuantity": _quantity(row)}
@@ -95,28 +108,98 @@ def set_resources(observation_set: ObservationSet) -> list[dict[str, Any]]:
                 ],
             }
         )
+    member_references = [{"reference": _urn(member["id"])} for member in members]
     panel = {
-        **_base(observation_set, patient_id),
-        "id": str(observation_set.id),
+        **_base(observation_set, subject, observation_set.id),
         "code": {"coding": [VITALS_PANEL.as_dict()], "text": "Vital signs"},
-        "hasMember": [{"reference": _urn(uuid.UUID(member["id"]))} for member in members],
+        "hasMember": member_references,
     }
     news2_id = uuid.uuid5(observation_set.id, "news2-total")
     news2 = {
-        **_base(observation_set, patient_id),
-        "id": str(news2_id),
+        **_base(observation_set, subject, news2_id),
         "category": [SURVEY_CATEGORY],
         "code": {"coding": [NEWS2_TOTAL.as_dict()], "text": "NEWS2 total score"},
         "valueQuantity": {"value": observation_set.news2_total, "system": UCUM, "code": "{score}"},
-        "derivedFrom": [{"reference": _urn(uuid.UUID(member["id"]))} for member in members],
+        "derivedFrom": member_references,
     }
     return [panel, *members, news2]
 
 
 def bundle(sets: Iterable[ObservationSet]) -> dict[str, Any]:
+    """The observations endpoint: a collection Bundle referring to ``Patient/{id}``."""
     entries = [
-        {"fullUrl": _urn(uuid.UUID(resource["id"])), "resource": resource}
+        {"fullUrl": _urn(resource["id"]), "resource": resource}
         for observation_set in sorted(sets, key=lambda s: s.observed_at)
-        for resource in set_resources(observation_set)
+        for resource in set_resources(
+            observation_set, {"reference": f"Patient/{observation_set.patient_id}"}
+        )
     ]
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+def score_resource(score: RecoveryScore, subject: dict[str, str]) -> dict[str, Any]:
+    """A modified Aldrete or PADSS total with its items; named only, as no code was checked."""
+    components = score.result.get("components", {})
+    derived = score.result.get("derived") or {}
+    items = SCORE_ITEMS[score.instrument]
+    derived_label = next((i.label for i in items if i.field == derived.get("item")), None)
+    return {
+        "resourceType": "Observation",
+        "id": str(score.id),
+        "status": "final",
+        "category": [SURVEY_CATEGORY],
+        "code": {"text": get_instrument(score.instrument).title},
+        "subject": subject,
+        "effectiveDateTime": instant(score.scored_at),
+        "performer": [{"display": score.recorded_by_name}] if score.recorded_by_name else None,
+        "valueInteger": score.total,
+        "method": {"text": score.result.get("edition")},
+        "component": [
+            {"code": {"text": item.label}, "valueInteger": components[item.field]}
+            for item in items
+            if item.field in components
+        ],
+        # The derived item compared the baseline set with the latest recovery set.
+        "derivedFrom": [
+            {"reference": _urn(derived[key])}
+            for key in ("baseline_set_id", "current_set_id")
+            if derived.get(key)
+        ],
+        "note": (
+            [{"text": f"{derived_label} derived from the baseline and recovery vital signs."}]
+            if derived_label
+            else None
+        ),
+    }
+
+
+# ---- Episode export sections -----------------------------------------------------------------
+def vital_signs_section(ctx: ExportContext) -> list[dict[str, Any]]:
+    sets = sorted(
+        service.observation_sets(ctx.session, ctx.episode.id),
+        key=lambda s: (s.observed_at, s.recorded_at),
+    )
+    return [
+        resource
+        for observation_set in sets
+        for resource in set_resources(observation_set, ctx.patient_reference)
+    ]
+
+
+def recovery_scores_section(ctx: ExportContext) -> list[dict[str, Any]]:
+    scores = sorted(service.scores_of(ctx.session, ctx.episode.id), key=lambda s: s.scored_at)
+    return [score_resource(score, ctx.patient_reference) for score in scores]
+
+
+FHIR_SECTIONS: tuple[Section, ...] = (
+    Section(
+        "vital_signs",
+        "Baseline and recovery vital signs with NEWS2 (Observation, LOINC, SNOMED CT)",
+        vital_signs_section,
+    ),
+    Section(
+        "recovery_scores",
+        "Modified Aldrete and PADSS scores (Observation, named only)",
+        recovery_scores_section,
+    ),
+)

@@ -30,6 +30,19 @@ MAX_UNANSWERED_SOURCE = AO_CID_ODI_2012
 MCID_CHANGE_POINTS = 10  # minimal important change in the index (Ostelo 2008)
 MCID_SOURCE = OSTELO_2008
 ONE_DECIMAL = Decimal("0.1")
+# The sections' names in questionnaire order (names only: the statements are copyrighted).
+SECTION_HEADINGS: tuple[str, ...] = (
+    "pain intensity",
+    "personal care",
+    "lifting",
+    "walking",
+    "sitting",
+    "standing",
+    "sleeping",
+    "sex life",
+    "social life",
+    "travelling",
+)
 
 
 @dataclass(frozen=True)
@@ -57,10 +70,10 @@ class OdiInput(BaseModel):
         min_length=SECTIONS,
         max_length=SECTIONS,
         description=(
-            "The ten ODI v2.1a sections in questionnaire order (1 pain intensity, 2 personal "
-            "care, 3 lifting, 4 walking, 5 sitting, 6 standing, 7 sleeping, 8 sex life, "
-            "9 social life, 10 travelling): the points of the statement marked, 0 (first "
-            "statement) to 5 (last), or null if unanswered or not applicable."
+            "The ten ODI v2.1a sections in questionnaire order ("
+            + ", ".join(f"{n} {name}" for n, name in enumerate(SECTION_HEADINGS, start=1))
+            + "): the points of the statement marked, 0 (first statement) to 5 (last), or "
+            "null if unanswered or not applicable."
         ),
     )
 
