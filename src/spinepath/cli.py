@@ -51,9 +51,17 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     from spinepath.api.app import create_app
+    from spinepath.serving import PROTOCOL
 
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            http=PROTOCOL,
+            log_level="info",
+            access_log=False,
+        )
         return
     # Each worker process builds its own app from the same environment (the secret key file
     # already exists: _settings() created it before the workers start).
@@ -63,6 +71,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         workers=workers,
         host=host,
         port=port,
+        http=PROTOCOL,
         log_level="info",
         access_log=False,
     )

@@ -106,16 +106,21 @@ def _cited(blocks: Iterable[Any]) -> list[str]:
     stack: list[tuple[str, Any]] = [("", block) for block in blocks]
     while stack:
         key, value = stack.pop()
-        if isinstance(value, Mapping):
+        kind = type(value)  # exact types: the result is built of plain dicts and lists
+        if kind is dict:
             stack.extend((str(k), v) for k, v in value.items())
-        elif isinstance(value, list):
+        elif kind is list or kind is tuple:
             stack.extend((key, v) for v in value)
-        elif key in _SOURCE_KEYS and isinstance(value, str):
-            ids.add(value)
+        elif kind is str:
+            if key in _SOURCE_KEYS:
+                ids.add(value)
+        elif kind not in _LEAF_TYPES and isinstance(value, Mapping):
+            stack.extend((str(k), v) for k, v in value.items())
     return sorted(ids)
 
 
 _SOURCE_KEYS = frozenset({"source", "sources", "also"})
+_LEAF_TYPES = frozenset({int, float, bool, type(None)})
 
 
 def evaluate_case(
