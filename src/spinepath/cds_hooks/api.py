@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import httpx
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -32,7 +33,7 @@ from spinepath.audit import service as audit
 from spinepath.cds_hooks.cards import CardContext, Record, read_record
 from spinepath.cds_hooks.cors import CdsCors
 from spinepath.cds_hooks.models import CdsCard, CdsFeedback
-from spinepath.cds_hooks.prefetch import CannotFetch, FhirFetcher, gather
+from spinepath.cds_hooks.prefetch import CannotFetch, FhirFetcher, gather, resources_of
 from spinepath.cds_hooks.security import (
     Caller,
     ClientVerifier,
@@ -168,7 +169,36 @@ async def call_service(request: Request, service_id: str) -> Response:
         hook_request = service.parse(raw)
     except InvalidRequest as invalid:
         return _bad_request(invalid.errors)
-    return await run_in_threadpool(_process, request, service, hook_request)
+    if _may_fetch(service, hook_request):
+        return await run_in_threadpool(_process, request, service, hook_request)
+    return await to_thread.run_sync(
+        _process, request, service, hook_request, limiter=_local_work_limiter(request)
+    )
+
+
+# Calls that wait on nothing but this server are CPU work under one interpreter lock: more threads
+# would only interleave them and stretch each one, so they take turns in a short first-come
+# queue. Calls that may wait on the EHR's FHIR server keep the general pool and never block them.
+LOCAL_WORK_THREADS = 2
+
+
+def _may_fetch(service: CdsService, hook: HookRequest) -> bool:
+    """Whether answering may fetch from the request's fhirServer (a prefetch key is missing or
+    unusable), the one slow wait a CDS call can have."""
+    if not hook.fhirServer or not service.needs_data(hook):
+        return False
+    given = hook.prefetch or {}
+    return any(key not in given or resources_of(given[key]) is None for key in service.prefetch)
+
+
+def _local_work_limiter(request: Request) -> CapacityLimiter:
+    """One limiter per application (each server runs its own event loop)."""
+    state = request.app.state
+    limiter: CapacityLimiter | None = getattr(state, "cds_local_work_limiter", None)
+    if limiter is None:
+        limiter = CapacityLimiter(LOCAL_WORK_THREADS)
+        state.cds_local_work_limiter = limiter
+    return limiter
 
 
 def _verify(request: Request, *paths: str) -> Caller | None:
