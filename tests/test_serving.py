@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from typing import Any
 
 import uvicorn
@@ -48,7 +49,19 @@ def _nodelay_of_accepted_connection(protocol: type[asyncio.Protocol]) -> int:
         server.close()
         await server.wait_closed()
 
-    asyncio.run(run())
+    # A thread of its own: the test process may already run an event loop in this thread.
+    failures: list[BaseException] = []
+
+    def serve_once() -> None:
+        try:
+            asyncio.run(run())
+        except BaseException as error:  # reported below, in the test's own thread
+            failures.append(error)
+
+    worker = threading.Thread(target=serve_once)
+    worker.start()
+    worker.join(30)
+    assert failures == [] and len(seen) == 1
     return seen[0]
 
 

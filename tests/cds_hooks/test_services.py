@@ -457,9 +457,11 @@ def test_the_link_opens_the_patient_in_spinepath_when_imported_from_this_ehr(
             select(CdsCard).where(CdsCard.id == uuid.UUID(by_identifier[0]["uuid"]))
         ).one()
         audited = session.scalars(
-            select(AuditEvent).where(
+            select(AuditEvent)
+            .where(
                 AuditEvent.action == "cds_call", AuditEvent.patient_id == uuid.UUID(spinepath_id)
             )
+            .order_by(AuditEvent.id)
         ).all()
     assert (stored.clinic_id, str(stored.patient_id), stored.ehr_patient_id) == (
         world.clinic_id,
