@@ -1,7 +1,8 @@
 """The demo clinic: a user for each role and about 20 synthetic patients over every stage.
 
 All names and numbers are invented. The episodes are walked through the pathway with the same
-service functions a user calls, so their timelines and tasks are real.
+service functions a user calls, so their timelines and tasks are real, and at each stage the
+team's records are made as the clinic would have made them (``spinepath.demo_records``).
 """
 
 from __future__ import annotations
@@ -9,18 +10,22 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from spinepath import demo_records
 from spinepath.accounts import service as accounts
 from spinepath.accounts.roles import Role
 from spinepath.accounts.schemas import ClinicIn, UserIn
 from spinepath.context import SYSTEM, Actor
+from spinepath.demo_records import DemoTeam
 from spinepath.episodes import service as episodes
-from spinepath.episodes.pathway import Stage
-from spinepath.episodes.schemas import EpisodeIn, FractureIn, TaskUpdate, TransitionIn
+from spinepath.episodes.pathway import REASON_REQUIRED, Stage
+from spinepath.episodes.schemas import EpisodeIn, FractureIn
 from spinepath.patients import service as patients
+from spinepath.patients.models import Patient
 from spinepath.patients.schemas import PatientIn, Sex
 
 DEMO_CLINIC = ClinicIn(name="Demo Spine Clinic", slug="demo", time_zone="America/Chicago")
@@ -137,28 +142,79 @@ def load_demo(
             )
             for demo in DEMO_USERS
         }
-        physician = accounts.actor_for(users[Role.PHYSICIAN])
+        team = DemoTeam(
+            physician=accounts.actor_for(users[Role.PHYSICIAN]),
+            nurse=accounts.actor_for(users[Role.NURSE]),
+            coordinator=accounts.actor_for(users[Role.COORDINATOR]),
+        )
     rng = random.Random(seed)  # noqa: S311 - repeatable invented data, not security
     targets = _targets()
+    # One patient in recovery has worrying observations, so the board shows an open alert.
+    worrying = next(n for n, (route, _) in enumerate(targets, 1) if route[-1:] == [Stage.RECOVERY])
     for number, (route, reason) in enumerate(targets, start=1):
         progress(f"patient {number} of {len(targets)}")
+        # A generator of each patient's own: what today's date changes in one patient's
+        # records (a contact already due or not) leaves the others' as they were.
+        own = random.Random(rng.getrandbits(64))  # noqa: S311 - invented data, as above
         with factory() as session, session.begin():
-            _demo_patient(session, physician, number, route, reason, rng)
+            _demo_patient(session, team, number, route, reason, own, worrying=number == worrying)
     return list(DEMO_USERS)
 
 
 def _demo_patient(
     session: Session,
-    actor: Actor,
+    team: DemoTeam,
     number: int,
     route: list[Stage],
     reason: str | None,
     rng: random.Random,
+    *,
+    worrying: bool,
 ) -> None:
+    patient = _new_patient(session, team.coordinator, number, rng)
+    # History is spread over real days, ending now, as if the clinic had done the work.
+    timeline = _timeline(route, rng)
+    onset = (timeline.opened - timedelta(days=rng.randint(7, 30))).date()
+    levels = [rng.choice(_LEVELS)]
+    if rng.random() < 0.2:
+        extra = rng.choice(_LEVELS)
+        if extra not in levels:
+            levels.append(extra)
+    episode = episodes.open_episode(
+        session,
+        team.coordinator,
+        EpisodeIn(
+            patient_id=patient.id,
+            referral_source=rng.choice(["Primary care", "Emergency department", "Orthopaedics"]),
+            fractures=[
+                FractureIn(level=level, onset_date=onset, etiology="osteoporotic")
+                for level in levels
+            ],
+        ),
+        now=timeline.opened,
+    )
+    story = demo_records.new_story(
+        session,
+        team,
+        episode,
+        number,
+        rng,
+        procedure_at=timeline.procedure_at,
+        raised_news2=worrying,
+    )
+    for index, (stage, start) in enumerate(zip(route, timeline.entered, strict=True)):
+        demo_records.finish_stage_tasks(story, start)
+        demo_records.enter(story, stage, start, reason if stage in REASON_REQUIRED else None)
+        moves_on = index + 1 < len(route)
+        end = timeline.entered[index + 1] if moves_on else timeline.now
+        demo_records.live_through(story, stage, start, end, route[index + 1] if moves_on else None)
+
+
+def _new_patient(session: Session, actor: Actor, number: int, rng: random.Random) -> Patient:
     female = rng.random() < 0.75  # VCF is more common in women
     given = rng.choice(_GIVEN_F if female else _GIVEN_M)
     today = date.today()
-    patient = patients.create_patient(
+    return patients.create_patient(
         session,
         actor,
         PatientIn(
@@ -172,50 +228,91 @@ def _demo_patient(
             phone=f"555-01{number:02d}",
         ),
     )
-    # History is spread over real days, ending now, as if the clinic had done the work.
+
+
+# ---- When things happened ---------------------------------------------------------------------
+
+# Episodes whose procedure is today: their times run up to the present.
+_LIVE = (Stage.PROCEDURE, Stage.RECOVERY)
+# The morning list: procedures start between 07:30 and 11:30 on weekdays.
+_LIST_STARTS = tuple(
+    time(hour, minute)
+    for hour in range(7, 12)
+    for minute in (0, 15, 30, 45)
+    if time(7, 30) <= time(hour, minute) <= time(11, 30)
+)
+
+
+@dataclass(frozen=True)
+class _Timeline:
+    opened: datetime
+    entered: list[datetime]  # when the episode entered each stage of its route
+    now: datetime  # this patient's present: the last records are made up to it
+    procedure_at: datetime | None  # the procedure's start, when one is planned
+
+
+def _timeline(route: list[Stage], rng: random.Random) -> _Timeline:
     gaps = [_gap_before(stage, rng) for stage in route]
-    now = datetime.now(UTC) - timedelta(minutes=rng.randint(20, 50))
-    at = now - sum(gaps, timedelta()) - timedelta(hours=rng.randint(2, 30))
-    onset = (at - timedelta(days=rng.randint(7, 30))).date()
-    levels = [rng.choice(_LEVELS)]
-    if rng.random() < 0.2:
-        extra = rng.choice(_LEVELS)
-        if extra not in levels:
-            levels.append(extra)
-    episode = episodes.open_episode(
-        session,
-        actor,
-        EpisodeIn(
-            patient_id=patient.id,
-            referral_source=rng.choice(["Primary care", "Emergency department", "Orthopaedics"]),
-            fractures=[
-                FractureIn(level=level, onset_date=onset, etiology="osteoporotic")
-                for level in levels
-            ],
-        ),
-        now=at,
-    )
-    for stage, gap in zip(route, gaps, strict=True):
+    now = datetime.now(UTC) - timedelta(minutes=rng.randint(2, 6))
+    last = route[-1] if route else Stage.REFERRAL
+    opened = now - sum(gaps, timedelta()) - _time_in_last_stage(last, rng)
+    entered = []
+    at = opened
+    for gap in gaps:
         at += gap
-        for task in list(episode.tasks):
-            if task.status == "open":
-                episodes.update_task(
-                    session, actor, task.id, TaskUpdate(status="done", version=task.version), now=at
-                )
-        session.refresh(episode)
-        episode = episodes.transition_episode(
-            session,
-            actor,
-            episode.id,
-            TransitionIn(to_stage=stage, reason=reason, version=episode.version),
-            now=at,
-        )
+        entered.append(at)
+    if last is Stage.PREPARED:
+        ahead = _list_start(now + timedelta(hours=16), rng, ahead=True)
+        return _Timeline(opened, entered, now, ahead)
+    if Stage.PROCEDURE not in route:
+        return _Timeline(opened, entered, now, None)
+    day = route.index(Stage.PROCEDURE)
+    if last not in _LIVE:
+        # A past procedure day moves back onto a morning list, and the weeks before it with it.
+        shift = _list_start(entered[day], rng, ahead=False) - entered[day]
+        moved = route.index(Stage.DISCHARGED) + 1
+        opened += shift
+        entered = [moment + shift if i < moved else moment for i, moment in enumerate(entered)]
+    return _Timeline(opened, entered, now, entered[day])
+
+
+def _list_start(moment: datetime, rng: random.Random, *, ahead: bool) -> datetime:
+    """A weekday-morning start in the clinic's time zone: the first at or after ``moment`` when
+    ``ahead``, else the last at or before it."""
+    zone = ZoneInfo(DEMO_CLINIC.time_zone)
+    clock = rng.choice(_LIST_STARTS)
+    day = moment.astimezone(zone).date()
+    step = timedelta(days=1 if ahead else -1)
+    start = datetime.combine(day, clock, tzinfo=zone)
+    while start.weekday() >= 5 or (start < moment if ahead else start > moment):
+        day += step
+        start = datetime.combine(day, clock, tzinfo=zone)
+    return start.astimezone(UTC)
 
 
 def _gap_before(stage: Stage, rng: random.Random) -> timedelta:
-    """How long the stage before this one lasted: hours on the procedure day, days otherwise."""
-    if stage in (Stage.RECOVERY, Stage.DISCHARGED):
-        return timedelta(minutes=rng.randint(50, 150))
+    """How long the stage before this one lasted: minutes on the procedure day, days otherwise."""
+    if stage is Stage.RECOVERY:  # time-out, procedure, transfer
+        return timedelta(minutes=rng.randint(45, 75))
+    if stage is Stage.DISCHARGED:  # at least the hour of observation after the procedure
+        return timedelta(minutes=rng.randint(75, 180))
     if stage is Stage.PROCEDURE:
         return timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 4))
+    if stage is Stage.PREPARED:  # a week's notice, so warfarin can stop five days before
+        return timedelta(days=rng.randint(7, 9), hours=rng.randint(0, 8))
+    if stage is Stage.FOLLOW_UP:  # after the phone call the day after discharge
+        return timedelta(days=1, hours=rng.randint(2, 6))
+    if stage is Stage.CLOSED:  # after the three-month visit
+        return timedelta(days=rng.randint(95, 110))
     return timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 8))
+
+
+def _time_in_last_stage(stage: Stage, rng: random.Random) -> timedelta:
+    """How long the episode has been at the stage it is at now."""
+    if stage is Stage.PROCEDURE:  # the procedure has just ended
+        return timedelta(minutes=rng.randint(55, 75))
+    if stage is Stage.RECOVERY:  # three sets of observations or more so far
+        return timedelta(minutes=rng.randint(40, 75))
+    if stage is Stage.FOLLOW_UP:  # the two-week visit is done, the three-month one ahead
+        return timedelta(days=rng.randint(16, 45), hours=rng.randint(0, 8))
+    return timedelta(hours=rng.randint(2, 30))

@@ -75,7 +75,7 @@ def open_episode(
     session.add(episode)
     session.flush()
     for fracture in data.fractures:
-        session.add(_new_fracture(episode, fracture))
+        session.add(_new_fracture(episode, fracture, recorded_at=now))
     session.add(
         StageTransition(
             episode_id=episode.id,
@@ -169,8 +169,13 @@ def transition_episode(
     return episode
 
 
-def _new_fracture(episode: Episode, data: FractureIn) -> Fracture:
+def _new_fracture(
+    episode: Episode, data: FractureIn, *, recorded_at: datetime | None = None
+) -> Fracture:
+    """``recorded_at``: when the fracture was written down (exported as the Condition's
+    recordedDate); the clock unless the episode is entered after the fact."""
     return Fracture(
+        created_at=recorded_at or utc_now(),
         episode_id=episode.id,
         level=data.level,
         level_order=level_index(data.level),
