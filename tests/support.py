@@ -28,6 +28,21 @@ from spinepath.settings import Settings
 from spinepath.store.migrate import upgrade
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def wait_for_health(base_url: str, *, seconds: float, what: str = "the server") -> None:
+    """Poll ``/api/v1/health`` of a server started as a subprocess until it answers 200."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base_url}/api/v1/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"{what} did not start within {seconds:g} s")
+
+
 PASSWORD = "correct-horse-battery"
 
 

@@ -6,13 +6,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.support import free_port, postgres_database
+from tests.support import free_port, postgres_database, wait_for_health
 
 
 def spinepath(*args: str, env: dict[str, str], stdin: str | None = None, timeout: float = 120):  # type: ignore[no-untyped-def]
@@ -138,15 +137,7 @@ def test_demo_migrates_loads_the_clinic_and_serves_it(sqlite_env: dict[str, str]
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the demo did not start")
+        wait_for_health(base, seconds=90, what="the demo")
         token = httpx.post(
             f"{base}/api/v1/auth/token",
             json={"username": "coord.lee", "password": "demo-coordinator"},
@@ -184,15 +175,7 @@ def test_serve_with_two_workers_shares_logins_and_the_database(sqlite_env: dict[
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the server did not start")
+        wait_for_health(base, seconds=60, what="the server")
         token = httpx.post(
             f"{base}/api/v1/auth/token",
             json={"username": "nurse.w", "password": "two-workers-password"},

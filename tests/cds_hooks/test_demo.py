@@ -5,14 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.cds_hooks.support import hook_request
-from tests.support import free_port
+from tests.support import free_port, wait_for_health
 
 
 def test_the_demo_answers_cds_calls_without_a_jwt_and_says_it_is_development(
@@ -34,15 +32,7 @@ def test_the_demo_answers_cds_calls_without_a_jwt_and_says_it_is_development(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the demo did not start")
+        wait_for_health(base, seconds=90, what="the demo")
         request = hook_request(
             "patient-view",
             {"userId": "Practitioner/1", "patientId": "demo-1"},

@@ -10,11 +10,9 @@ from typing import Any
 import pytest
 
 from spinepath.accounts.roles import Role
-from tests.api.helpers import create_patient, move, open_episode
 from tests.fhir.conftest import R4Schema
 from tests.fhir.test_export import assert_valid, export, resources
 from tests.procedures.builders import (
-    ROAD_TO_PREPARED,
     in_recovery,
     iso,
     level_payload,
@@ -44,14 +42,7 @@ def _treated(
     **record_changes: Any,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """An episode with fractures at ``fracture_levels`` and a record of the ``levels`` given."""
-    patient = create_patient(client)
-    episode = open_episode(
-        client,
-        patient["id"],
-        fractures=[{"level": level, "etiology": "osteoporotic"} for level in fracture_levels],
-    )
-    for stage in ROAD_TO_PREPARED:
-        episode = move(client, episode, stage)
+    episode = prepared_episode(client, tuple(fracture_levels))
     treated = [level["level"] for level in levels]
     save_plan(client, episode["id"], treated)
     record_vitals(client, episode["id"], "baseline", observed_at=iso(minutes_ago(210)))
