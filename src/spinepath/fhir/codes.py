@@ -25,6 +25,20 @@ CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-st
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 AUDIT_EVENT_TYPE = "http://terminology.hl7.org/CodeSystem/audit-event-type"
 RESTFUL_INTERACTION = "http://hl7.org/fhir/restful-interaction"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+
+# Observation categories the export writes (FHIR R4 observation-category code system).
+VITAL_SIGNS_CATEGORY = {
+    "coding": [{"system": OBSERVATION_CATEGORY, "code": "vital-signs", "display": "Vital Signs"}]
+}
+SURVEY_CATEGORY = {
+    "coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]
+}
+
+# LOINC (code, display) read and written: pain as in the Synthea fixtures; the ODI score as on
+# its LOINC term page (clinical source loinc-97909-6).
+LOINC_PAIN_SEVERITY = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
+LOINC_ODI_SCORE = ("97909-6", "Oswestry disability index score ODI")
 
 # Where each code was checked (see docs/fhir.md for what was read).
 FHIR_R4_VITAL_SIGNS = "FHIR R4 vital-signs profiles (hl7.org/fhir/R4/observation-vitalsigns.html)"
@@ -183,7 +197,7 @@ OBSERVATIONS: tuple[ObservationConcept, ...] = (
         "pain_nrs",
         "pain score (0-10 numeric rating)",
         "pain",
-        ("72514-3",),
+        (LOINC_PAIN_SEVERITY[0],),
         "{score}",
         (Unit(_NO_UNIT),),
         SYNTHEA_FIXTURE,

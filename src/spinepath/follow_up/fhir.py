@@ -28,13 +28,7 @@ from spinepath.fhir import codes
 from spinepath.fhir.export import ExportContext, Section, instant
 from spinepath.follow_up.models import FollowUpContact, FollowUpPlan, OutcomeRecord
 
-ODI_SCORE = ("97909-6", "Oswestry disability index score ODI")
-PAIN_SEVERITY = ("72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
 RMDQ_SCORE_TEXT = "Roland-Morris Disability Questionnaire score"
-OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
-SURVEY = {
-    "coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}],
-}
 XHTML = "http://www.w3.org/1999/xhtml"
 
 # Contact status → R4 CarePlanActivityStatus. A planned contact has its due date and window in
@@ -122,7 +116,7 @@ def _observation(
         "resourceType": "Observation",
         "id": ctx.derived_id(kind, record.id),
         "status": "final",
-        "category": [SURVEY],
+        "category": [codes.SURVEY_CATEGORY],
         "code": code,
         "subject": ctx.patient_reference,
         "effectiveDateTime": record.collected_on.isoformat(),
@@ -145,7 +139,7 @@ def odi_observation(ctx: ExportContext, record: OutcomeRecord) -> dict[str, Any]
     ]
     return {
         **_observation(
-            ctx, record, "odi-score", _loinc(ODI_SCORE, f"{odi.INSTRUMENT.title} score")
+            ctx, record, "odi-score", _loinc(codes.LOINC_ODI_SCORE, f"{odi.INSTRUMENT.title} score")
         ),
         "valueQuantity": {
             "value": record.odi_tenths / 10,
@@ -161,7 +155,9 @@ def odi_observation(ctx: ExportContext, record: OutcomeRecord) -> dict[str, Any]
 
 def pain_observation(ctx: ExportContext, record: OutcomeRecord) -> dict[str, Any]:
     return {
-        **_observation(ctx, record, "pain-score", _loinc(PAIN_SEVERITY, "Pain now (0-10)")),
+        **_observation(
+            ctx, record, "pain-score", _loinc(codes.LOINC_PAIN_SEVERITY, "Pain now (0-10)")
+        ),
         "valueInteger": record.nrs,
     }
 

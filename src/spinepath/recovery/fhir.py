@@ -29,34 +29,13 @@ from spinepath.clinical.procedure.vitals import (
     UCUM,
     VITALS_PANEL,
 )
+from spinepath.fhir import codes
 from spinepath.fhir.export import ExportContext, Section, instant
 from spinepath.recovery import service
 from spinepath.recovery.models import Observation, ObservationSet, RecoveryScore
 
-VITAL_SIGNS_CATEGORY = {
-    "coding": [
-        {
-            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-            "code": "vital-signs",
-            "display": "Vital Signs",
-        }
-    ]
-}
-SURVEY_CATEGORY = {
-    "coding": [
-        {
-            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-            "code": "survey",
-            "display": "Survey",
-        }
-    ]
-}
 BLOOD_PRESSURE_PARTS = ("systolic_bp_mmhg", "diastolic_bp_mmhg")
 SCORE_ITEMS: dict[str, tuple[Item, ...]] = {"aldrete": aldrete.ITEMS, "padss": padss.ITEMS}
-
-
-def _urn(value: uuid.UUID | str) -> str:
-    return f"urn:uuid:{value}"
 
 
 def _quantity(row: Observation) -> dict[str, Any]:
@@ -71,7 +50,7 @@ def _base(
         "resourceType": "Observation",
         "id": str(resource_id),
         "status": "final",
-        "category": [VITAL_SIGNS_CATEGORY],
+        "category": [codes.VITAL_SIGNS_CATEGORY],
         "subject": subject,
         "effectiveDateTime": instant(observation_set.observed_at),
     }
@@ -108,7 +87,7 @@ def set_resources(observation_set: ObservationSet, subject: dict[str, str]) -> l
                 ],
             }
         )
-    member_references = [{"reference": _urn(member["id"])} for member in members]
+    member_references = [{"reference": ExportContext.full_url(member["id"])} for member in members]
     panel = {
         **_base(observation_set, subject, observation_set.id),
         "code": {"coding": [VITALS_PANEL.as_dict()], "text": "Vital signs"},
@@ -117,7 +96,7 @@ def set_resources(observation_set: ObservationSet, subject: dict[str, str]) -> l
     news2_id = uuid.uuid5(observation_set.id, "news2-total")
     news2 = {
         **_base(observation_set, subject, news2_id),
-        "category": [SURVEY_CATEGORY],
+        "category": [codes.SURVEY_CATEGORY],
         "code": {"coding": [NEWS2_TOTAL.as_dict()], "text": "NEWS2 total score"},
         "valueQuantity": {"value": observation_set.news2_total, "system": UCUM, "code": "{score}"},
         "derivedFrom": member_references,
@@ -128,7 +107,7 @@ def set_resources(observation_set: ObservationSet, subject: dict[str, str]) -> l
 def bundle(sets: Iterable[ObservationSet]) -> dict[str, Any]:
     """The observations endpoint: a collection Bundle referring to ``Patient/{id}``."""
     entries = [
-        {"fullUrl": _urn(resource["id"]), "resource": resource}
+        {"fullUrl": ExportContext.full_url(resource["id"]), "resource": resource}
         for observation_set in sorted(sets, key=lambda s: s.observed_at)
         for resource in set_resources(
             observation_set, {"reference": f"Patient/{observation_set.patient_id}"}
@@ -147,7 +126,7 @@ def score_resource(score: RecoveryScore, subject: dict[str, str]) -> dict[str, A
         "resourceType": "Observation",
         "id": str(score.id),
         "status": "final",
-        "category": [SURVEY_CATEGORY],
+        "category": [codes.SURVEY_CATEGORY],
         "code": {"text": get_instrument(score.instrument).title},
         "subject": subject,
         "effectiveDateTime": instant(score.scored_at),
@@ -161,7 +140,7 @@ def score_resource(score: RecoveryScore, subject: dict[str, str]) -> dict[str, A
         ],
         # The derived item compared the baseline set with the latest recovery set.
         "derivedFrom": [
-            {"reference": _urn(derived[key])}
+            {"reference": ExportContext.full_url(str(derived[key]))}
             for key in ("baseline_set_id", "current_set_id")
             if derived.get(key)
         ],
