@@ -53,21 +53,12 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     from spinepath.api.app import create_app
     from spinepath.serving import PROTOCOL
 
-    if workers == 1:
-        uvicorn.run(
-            create_app(settings),
-            host=host,
-            port=port,
-            http=PROTOCOL,
-            log_level="info",
-            access_log=False,
-        )
-        return
-    # Each worker process builds its own app from the same environment (the secret key file
+    # Several workers each build their own app from the same environment (the secret key file
     # already exists: _settings() created it before the workers start).
+    app_or_factory = create_app(settings) if workers == 1 else "spinepath.api.app:create_app"
     uvicorn.run(
-        "spinepath.api.app:create_app",
-        factory=True,
+        app_or_factory,
+        factory=workers > 1,
         workers=workers,
         host=host,
         port=port,
