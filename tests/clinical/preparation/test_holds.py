@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from spinepath.clinical.preparation import make_plan
-from spinepath.clinical.preparation.holds import EDITIONS, HOLD_TABLE, HoldRule
+from spinepath.clinical.preparation.holds import BRIDGING, EDITIONS, HOLD_TABLE, HoldRule
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 START = "2026-12-01T09:00:00-06:00"
@@ -23,10 +23,10 @@ Expected = tuple[str, tuple[float, float] | None, Restart]
 
 EXPECTED: dict[str, Expected] = {
     # vitamin K antagonists
-    "sir-2019/warfarin": ("review", (120, 120), "next_day"),
-    "asra-2018/warfarin": ("review", (120, 120), 6),
+    "sir-2019/warfarin": ("hold", (120, 120), "next_day"),
+    "asra-2018/warfarin": ("hold", (120, 120), 6),
     "sir-2019/acenocoumarol": ("review", None, None),
-    "asra-2018/acenocoumarol": ("review", (72, 72), 24),
+    "asra-2018/acenocoumarol": ("hold", (72, 72), 24),
     # heparins (enoxaparin prophylactic once daily, therapeutic twice daily; dalteparin daily)
     "sir-2019/heparin/iv": ("hold", (4, 6), 6),
     "sir-2019/heparin/subcutaneous": ("hold", (6, 6), None),
@@ -385,7 +385,7 @@ def test_sir_aspirin_is_review_with_the_stop_window_as_information() -> None:
     assert entry["last_dose_at"] == "2026-11-26T08:00:00-06:00"  # 5 days before the longest
 
 
-def test_warfarin_is_always_review_for_bridging_with_the_window_given() -> None:
+def test_warfarin_is_a_hold_with_bridging_as_a_separate_review_flag() -> None:
     for edition in EDITIONS:
         plan = make_plan(
             {
@@ -399,9 +399,11 @@ def test_warfarin_is_always_review_for_bridging_with_the_window_given() -> None:
             now=NOW,
         )
         entry = plan["medications"][0]
-        assert entry["action"] == "review"
-        assert "Bridging" in entry["reason"]
+        assert entry["action"] == "hold"
+        assert entry["review_flags"] == [BRIDGING]
+        assert "bridg" not in entry["reason"].lower()
         assert entry["last_dose_at"] == "2026-11-25T18:00:00-06:00"
+        assert plan["needs_review"] is True
 
 
 def test_dose_count_rule_without_a_frequency_is_review() -> None:

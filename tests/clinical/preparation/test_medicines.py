@@ -87,8 +87,20 @@ def test_a_name_with_words_the_planner_does_not_know_reports_them() -> None:
     found = recognise("Tylenol PM")
     assert found.medicine == BY_ID["acetaminophen"]
     assert found.unknown_words == ("pm",)
-    combo = recognise("Acetaminophen 325 MG / HYDROcodone Bitartrate 7.5 MG Oral Tablet")
-    assert "hydrocodone" in combo.unknown_words
+    combo = recognise("Acetaminophen 21.7 MG/ML / Dextromethorphan 1 MG/ML Oral Solution")
+    assert combo.medicine == BY_ID["acetaminophen"]
+    assert "dextromethorphan" in combo.unknown_words
+
+
+def test_a_known_combination_is_recognised_in_either_order() -> None:
+    for text in (
+        "Acetaminophen 325 MG / HYDROcodone Bitartrate 7.5 MG Oral Tablet",
+        "hydrocodone/acetaminophen 5/325",
+        "Norco 5/325",
+    ):
+        found = recognise(text)
+        assert found.medicine == BY_ID["hydrocodone_acetaminophen"], text
+        assert found.unknown_words == (), text
 
 
 def test_two_medicines_in_one_line_are_a_combination_not_one_of_them() -> None:
@@ -150,6 +162,9 @@ def test_synthea_medicine_codings_are_recognised_or_left_for_review() -> None:
     assert recognise(fixture["855332"], "855332").medicine == BY_ID["warfarin"]
     assert recognise(fixture["904419"], "904419").medicine == BY_ID["alendronate"]
     assert recognise(fixture["849574"], "849574").medicine == BY_ID["naproxen"]
-    # Verapamil, digoxin and meperidine are not in the table: not recognised, so reviewed.
-    for code in ("897718", "197604", "861467"):
-        assert recognise(fixture[code], code).medicine is None
+    # Verapamil, digoxin and meperidine are recognised by name (their codes are not listed).
+    named = (("897718", "verapamil"), ("197604", "digoxin"), ("861467", "meperidine"))
+    for code, medicine in named:
+        found = recognise(fixture[code], code)
+        assert found.medicine == BY_ID[medicine]
+        assert found.matched_by == "name"

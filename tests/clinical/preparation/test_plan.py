@@ -222,8 +222,7 @@ def test_unknown_medicines_are_reviewed_and_never_dropped() -> None:
         "Zyxoral 10 mg",
         "Tylenol PM",
         "Eliquis 5 mg",
-        "hydrocodone/acetaminophen",
-        "verapamil 40 mg",
+        "hydrocodone/acetaminophen with caffeine",
         "St John's wort",
     ]
     plan = make_plan(
@@ -241,8 +240,7 @@ def test_unknown_medicines_are_reviewed_and_never_dropped() -> None:
         "Zyxoral 10 mg": "review",
         "Tylenol PM": "review",
         "Eliquis 5 mg": "hold",
-        "hydrocodone/acetaminophen": "review",
-        "verapamil 40 mg": "review",
+        "hydrocodone/acetaminophen with caffeine": "review",
         "St John's wort": "review",
     }
     assert "not recognised" in entries[0]["reason"]

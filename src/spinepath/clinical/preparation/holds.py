@@ -119,6 +119,8 @@ class HoldRule:
     crcl_max: float | None = None  # exclusive, mL/min
     variant: str | None = None
     note: str = ""
+    # A question for the clinician that does not change the action (warfarin: bridging).
+    review_flag: str = ""
 
     @property
     def band(self) -> str:
@@ -172,6 +174,7 @@ def _sir(
     crcl: tuple[float | None, float | None] = (None, None),
     variant: str | None = None,
     note: str = "",
+    review_flag: str = "",
 ) -> HoldRule:
     return HoldRule(
         "sir-2019",
@@ -186,6 +189,7 @@ def _sir(
         crcl[1],
         variant,
         note,
+        review_flag,
     )
 
 
@@ -199,6 +203,7 @@ def _asra(
     confidence: Confidence = "S",
     variant: str | None = None,
     note: str = "",
+    review_flag: str = "",
 ) -> HoldRule:
     return HoldRule(
         "asra-2018",
@@ -213,6 +218,7 @@ def _asra(
         None,
         variant,
         note,
+        review_flag,
     )
 
 
@@ -276,9 +282,9 @@ def _hrs(shortest: float, longest: float | None = None) -> StopBefore:
     return StopBefore("hours", shortest, shortest if longest is None else longest)
 
 
-_BRIDGING = (
-    "Bridging with a heparin is a clinician decision for high thrombotic risk and is never "
-    "automated: review"
+BRIDGING = (
+    "bridging: whether to bridge with a heparin is a clinician decision for high thrombotic "
+    "risk and is never automated"
 )
 _NSAID_SIR_NOTE = (
     "SIR 2019 makes no recommendation for non-aspirin NSAIDs (it notes that 5 half-lives off "
@@ -292,14 +298,14 @@ _NSAID_ASRA_MISSING = (
 # fmt: off
 HOLD_TABLE: tuple[HoldRule, ...] = (
     # ---- vitamin K antagonists ----------------------------------------------------------------
-    _sir("warfarin", "warfarin", Action.REVIEW, _days(5), NEXT_DAY,
-         note=f"Target INR <= 1.8 before the procedure. {_BRIDGING}"),
-    _asra("warfarin", "warfarin", Action.REVIEW, _days(5), _hours(6),
-          note=f"Normal INR before the procedure. {_BRIDGING}"),
+    _sir("warfarin", "warfarin", Action.HOLD, _days(5), NEXT_DAY,
+         note="Target INR <= 1.8 before the procedure", review_flag=BRIDGING),
+    _asra("warfarin", "warfarin", Action.HOLD, _days(5), _hours(6),
+          note="Normal INR before the procedure", review_flag=BRIDGING),
     _sir("acenocoumarol", "no acenocoumarol row", Action.REVIEW,
          note="not encoded in this edition: SIR 2019 has no acenocoumarol row"),
-    _asra("acenocoumarol", "acenocoumarol", Action.REVIEW, _days(3), _hours(24),
-          note=f"Normal INR before the procedure. {_BRIDGING}"),
+    _asra("acenocoumarol", "acenocoumarol", Action.HOLD, _days(3), _hours(24),
+          note="Normal INR before the procedure", review_flag=BRIDGING),
     # ---- heparins -----------------------------------------------------------------------------
     _sir("heparin", "unfractionated heparin, intravenous", Action.HOLD, _hrs(4, 6), _hours(6, 8),
          variant="iv", note="Check aPTT or anti-Xa before the procedure"),

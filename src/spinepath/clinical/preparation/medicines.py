@@ -20,19 +20,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from spinepath.clinical.preparation.common_medicines import COMMON_MEDICINES
+from spinepath.clinical.preparation.medicine_record import Medicine
+
 MatchedBy = Literal["name", "brand", "rxnorm"]
-
-
-@dataclass(frozen=True)
-class Medicine:
-    id: str
-    display: str
-    medicine_class: str
-    names: tuple[str, ...]
-    brands: tuple[str, ...] = ()
-    rxnorm: tuple[tuple[str, str], ...] = ()  # (code, display text as verified)
-    continue_reason: str = ""
-    components: tuple[str, ...] = ()  # for fixed combinations, the component ids
 
 
 _NO_RULE = "No encoded source (SIR 2019, ASRA 2018) lists it"
@@ -49,7 +40,7 @@ _BISPHOSPHONATE = _continue(
 _STATIN = _continue("Statin for cholesterol: it does not affect platelets, clotting or alertness")
 _ACID = _continue("Stomach-acid reducer: it does not affect platelets, clotting or alertness")
 
-MEDICINES: tuple[Medicine, ...] = (
+_CORE_MEDICINES: tuple[Medicine, ...] = (
     # --- anticoagulants -----------------------------------------------------------------------
     Medicine(
         "warfarin",
@@ -396,6 +387,8 @@ MEDICINES: tuple[Medicine, ...] = (
     ),
 )
 
+MEDICINES: tuple[Medicine, ...] = _CORE_MEDICINES + COMMON_MEDICINES
+
 BY_ID: dict[str, Medicine] = {medicine.id: medicine for medicine in MEDICINES}
 
 # Words that describe strength, form, route or dosing, and are safe to ignore.
@@ -413,7 +406,9 @@ _FILLER = frozenset(
         "hours hr hrs h as needed prn directed dose doses low strength regular generic usp x or",
         "to then for prophylactic prophylaxis therapeutic treatment full primary secondary",
         "prevention dvt vte afib pain arthritis blood thinner clot clots thyroid cholesterol",
-        "bones osteoporosis reflux heartburn",
+        "bones osteoporosis reflux heartburn hfa inhaler inhalation inh puff puffs spray nasal",
+        "drops drop eye ophthalmic cream ointment topical patch vial diskus ellipta respimat",
+        "flexpen kwikpen solostar handihaler nebulizer neb",
     )
     for word in line.split()
 )
@@ -527,6 +522,10 @@ def recognise(text: str, rxnorm: str | None = None) -> Recognition:
     )
     notes: list[str] = []
     ids = list(dict.fromkeys(match.medicine_id for match in matches))
+    if "insulin" in ids and any(
+        BY_ID[i].medicine_class == "insulin" for i in ids if i != "insulin"
+    ):
+        ids.remove("insulin")  # "Lantus insulin": the word insulin names the same medicine
     code_hit = RXNORM.get(rxnorm) if rxnorm else None
     if rxnorm and code_hit is None:
         notes.append(f"RxNorm {rxnorm} is not in the planner's verified code list")

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
+from spinepath.clinical.preparation import diabetes
 from spinepath.clinical.preparation import dose_schedule as ds
 from spinepath.clinical.preparation.fasting import (
     GLP1_SCHEDULE_BY_NAME,
@@ -51,7 +52,8 @@ from spinepath.clinical.preparation.inputs import (
     zone_named,
 )
 from spinepath.clinical.preparation.labs import check_labs
-from spinepath.clinical.preparation.medicines import BY_ID, Medicine, Recognition, recognise, tokens
+from spinepath.clinical.preparation.medicine_record import Medicine
+from spinepath.clinical.preparation.medicines import BY_ID, Recognition, recognise, tokens
 from spinepath.clinical.sources.preparation import SIR_2019
 
 # Where a medicine's frequency came from: the frequency field, the name text, or inferred.
@@ -89,6 +91,8 @@ class _Entry:
     last_dose: datetime | None = None
     restart: RestartAfter | None = None
     warnings: list[str] = field(default_factory=list)
+    review_flags: list[str] = field(default_factory=list)
+    suggestion: dict[str, Any] | None = None
 
 
 _IV_WORDS = frozenset({"iv", "intravenous", "infusion", "drip", "gtt"})
@@ -222,6 +226,8 @@ def _apply_rule(entry: _Entry, med: MedicationIn, ctx: _Context, rule: HoldRule)
     entry.action = rule.action
     entry.reason = rule.describe()
     entry.restart = rule.restart if rule.action is not Action.CONTINUE else None
+    if rule.review_flag:
+        entry.review_flags.append(rule.review_flag)
     if rule.stop is None:
         return
     if rule.stop.unit == "doses" and entry.frequency is not None and entry.frequency.weekly:
@@ -346,16 +352,26 @@ def _plan_one(med: MedicationIn, ctx: _Context) -> _Entry:
             )
         _flag_unknown_words(entry)
         return entry
+    diabetes_rule = diabetes.rule_for(medicine.id, medicine.medicine_class)
     if medicine.medicine_class == "glp1_receptor_agonist":
         _plan_glp1(entry, med, ctx)
+    elif diabetes_rule is not None:
+        _plan_diabetes(entry, med, ctx, diabetes_rule)
     elif medicine.continue_reason:
         _continue(entry, medicine.continue_reason)
+        entry.source, entry.edition = EDITION_SOURCE[ctx.edition], ctx.edition
+        entry.rule = "no periprocedural rule in the cited sources"
+        entry.rule_id = f"{ctx.edition}/no-rule/{medicine.medicine_class}"
+    elif medicine.review_reason:
+        entry.source, entry.edition = medicine.source_ids[-1], ctx.edition
+        entry.rule = "not encoded: could not be verified"
+        entry.rule_id = f"not-encoded/{medicine.medicine_class}"
+        entry.confidence = "U"
+        entry.reason = f"{medicine.display}: {medicine.review_reason}. Clinician review."
     else:
+        variant = _variant(medicine, med, entry.frequency)
         selection = select_rule(
-            ctx.edition,
-            medicine.id,
-            variant=_variant(medicine, med, entry.frequency),
-            crcl_ml_min=ctx.crcl_ml_min,
+            ctx.edition, medicine.id, variant=variant, crcl_ml_min=ctx.crcl_ml_min
         )
         if selection.rule is None:
             entry.edition = ctx.edition
@@ -363,9 +379,87 @@ def _plan_one(med: MedicationIn, ctx: _Context) -> _Entry:
             entry.reason = f"{medicine.display}: {selection.review_reason}. Clinician review."
         else:
             _apply_rule(entry, med, ctx, selection.rule)
+        if selection.rule is None or (
+            selection.rule.action is Action.REVIEW and selection.rule.stop is None
+        ):
+            _offer_other_edition(entry, med, ctx, medicine, variant)
     _flag_unknown_words(entry)
     _flag_passed_deadline(entry, ctx)
     return entry
+
+
+EDITION_LABEL: dict[Edition, str] = {"sir-2019": "SIR 2019", "asra-2018": "ASRA 2018"}
+
+
+def _offer_other_edition(
+    entry: _Entry, med: MedicationIn, ctx: _Context, medicine: Medicine, variant: str | None
+) -> None:
+    """Where the chosen edition gives no rule and the other edition does, say so and offer the
+    other edition's rule as the suggestion (the medicine stays in review until decided)."""
+    other: Edition = next(e for e in EDITION_SOURCE if e != ctx.edition)
+    selection = select_rule(other, medicine.id, variant=variant, crcl_ml_min=ctx.crcl_ml_min)
+    rule = selection.rule
+    if rule is None or rule.action is Action.REVIEW:
+        return
+    scratch = _Entry(entry.input, entry.recognition, entry.frequency, entry.frequency_origin)
+    other_ctx = replace(ctx, edition=other)
+    _apply_rule(scratch, med, other_ctx, rule)
+    _flag_passed_deadline(scratch, other_ctx)
+    if scratch.action is Action.REVIEW:
+        return
+    entry.suggestion = {
+        key: value
+        for key, value in _entry_dict(scratch, med, other_ctx).items()
+        if key in _SUGGESTION_FIELDS
+    }
+    entry.reason += (
+        f" {EDITION_LABEL[ctx.edition]} gives no rule here; {EDITION_LABEL[other]} does, and it "
+        f"is offered as the suggestion (a clinician must accept it): {rule.describe()}"
+    )
+
+
+_SUGGESTION_FIELDS = frozenset(
+    {
+        "action",
+        "stop_before_hours",
+        "last_dose_at",
+        "last_dose_basis",
+        "latest_allowed_last_dose_at",
+        "restart_after_hours",
+        "restart_window_hours",
+        "restart_at",
+        "restart_on",
+        "restart_rule",
+        "first_usual_dose_after_restart",
+        "reason",
+        "source",
+        "rule",
+        "rule_id",
+        "confidence",
+        "edition",
+        "warnings",
+    }
+)
+
+
+def _plan_diabetes(
+    entry: _Entry, med: MedicationIn, ctx: _Context, rule: diabetes.DiabetesRule
+) -> None:
+    entry.source, entry.rule, entry.rule_id = rule.source_id, rule.row, rule.rule_id
+    entry.confidence, entry.edition = rule.confidence, rule.source_id
+    entry.reason = rule.describe()
+    if rule.kind == "review":
+        entry.action = Action.REVIEW
+        return
+    if rule.kind == "days_before" and rule.days_before is not None:
+        deadline = ds.shift_hours(ctx.start, -rule.days_before * 24, ctx.zone)
+    else:
+        deadline = ds.start_of_day(ctx.start.astimezone(ctx.zone).date(), ctx.zone)
+    entry.action = Action.HOLD
+    entry.restart = RestartAfter("not_given", note=rule.restart_note)
+    hours = ds.hours_between(deadline, ctx.start)
+    entry.stop_hours = (hours, hours)
+    _apply_window(entry, med, ctx, deadline)
 
 
 def _flag_unknown_words(entry: _Entry) -> None:
@@ -459,6 +553,8 @@ def _entry_dict(entry: _Entry, med: MedicationIn, ctx: _Context) -> dict[str, An
         "rule_id": entry.rule_id,
         "confidence": entry.confidence,
         "edition": entry.edition,
+        "review_flags": list(entry.review_flags),
+        "suggestion": entry.suggestion,
         "warnings": entry.warnings,
     }
 
@@ -565,7 +661,11 @@ def make_plan(raw: Mapping[str, Any], *, now: datetime | None = None) -> dict[st
 
     sources = {SIR_2019, *fasting["sources"]}
     sources.update(m["source"] for m in medications if m["source"])
-    needs_review = any(m["action"] == "review" for m in medications) or any(
+    for line in plan.medications:
+        found = recognise(line.name, line.rxnorm).medicine
+        if found is not None:
+            sources.update(found.source_ids)
+    needs_review = any(m["action"] == "review" or m["review_flags"] for m in medications) or any(
         lab["flagged"] for lab in labs
     )
     return {

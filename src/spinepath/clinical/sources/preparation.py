@@ -149,3 +149,65 @@ SOURCES: list[Source] = [
         ),
     ),
 ]
+
+CLINCALC_TOP_200 = "clincalc-drugstats-top-200"
+ADA_PERIOPERATIVE = "ada-standards-perioperative"
+FDA_SGLT2_SURGERY = "fda-2020-sglt2-surgery"
+
+SOURCES += [
+    Source(
+        id=CLINCALC_TOP_200,
+        title="ClinCalc DrugStats Database: the Top 200 (and Top 300) drugs",
+        citation=(
+            "Kane SP. ClinCalc DrugStats Database. US outpatient prescription estimates from the "
+            "Medical Expenditure Panel Survey (AHRQ). clincalc.com/DrugStats."
+        ),
+        edition="DrugStats releases for survey years 2019-2022",
+        confidence="S",
+        url="https://clincalc.com/DrugStats/Top300Drugs.aspx",
+        note=(
+            "Used only to choose which medicines the planner knows by name. The ranking pages "
+            "were read in part (the method, the data source and the top entries); the table "
+            "also holds medicines common in older patients outside the ranking. No rule rests "
+            "on this source."
+        ),
+    ),
+    Source(
+        id=ADA_PERIOPERATIVE,
+        title=(
+            "American Diabetes Association Standards of Care in Diabetes: Diabetes Care in the "
+            "Hospital (perioperative care)"
+        ),
+        citation="American Diabetes Association. Diabetes Care (Standards of Care supplement).",
+        edition="Standards of Care 2021-2024, perioperative recommendations",
+        confidence="S",
+        url="https://diabetesjournals.org/care",
+        note=(
+            "Read in a secondary table that sets the ADA recommendations beside other "
+            "guidelines (BMC Anesthesiology 2023, doi 10.1186/s12871-023-02145-6): metformin "
+            "withheld on the day of surgery; SGLT2 inhibitors discontinued 3-4 days before; "
+            "other oral glucose-lowering agents withheld the morning of surgery; half the NPH "
+            "dose or 75-80 % of long-acting analogue or pump basal insulin; glucose every 2-4 h "
+            "while nothing by mouth. The ADA text itself was not read."
+        ),
+    ),
+    Source(
+        id=FDA_SGLT2_SURGERY,
+        title=(
+            "FDA approves label changes to SGLT2 inhibitors regarding temporary discontinuation "
+            "of medication before scheduled surgery"
+        ),
+        citation="US Food and Drug Administration. Safety labelling change, March 2020.",
+        edition="fda-2020",
+        confidence="S",
+        url="https://www.medscape.com/viewarticle/927047",
+        note=(
+            "Read in four news copies of the FDA release (Medscape/MDedge 18 March 2020, "
+            "Endocrinology Advisor/MPR, Consultant360, DiabetologNytt): canagliflozin, "
+            "dapagliflozin and empagliflozin discontinued at least 3 days before scheduled "
+            "surgery, ertugliflozin at least 4 days; monitor glucose; restart once oral intake "
+            "is back to baseline and other ketoacidosis risks have resolved. The FDA page "
+            "itself was not read. The change dates from 2020, not 2022."
+        ),
+    ),
+]

@@ -1,0 +1,203 @@
+"""A physician's decision on a flagged medicine, and the plan with its decisions.
+
+The rule's output stays as it was computed (its ``action``, ``reason``, times and any
+``suggestion`` from the other edition); a decision is kept beside it in ``decision``, with who
+made it and when. What the patient is told follows the decision when there is one.
+
+Decisions (``action``):
+
+- ``hold``: ``last_dose_at`` (required, before the procedure starts) and ``restart_at``
+  (optional, after the procedure starts; without it the care team tells the patient);
+- ``follow_suggestion``: accept the rule offered from the other edition (a hold or continue,
+  with its times) as the decision;
+- ``continue``: keep taking it as usual;
+- ``skip_dose``: leave out the one dose at ``skip_dose_at`` (within 7 days before to 1 day
+  after the procedure start; a plausibility check on the input, not a clinical rule);
+- ``call_patient``: the care team calls the patient about it.
+
+``instructions`` is free text for the patient, shown word for word; ``note`` is for staff only.
+The core reads no clock: the time of the decision and its author are arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+
+from spinepath.clinical.errors import FieldError, InvalidInput, errors_from_validation
+from spinepath.clinical.preparation.inputs import AwareDatetime
+
+DecisionAction = Literal["hold", "follow_suggestion", "continue", "skip_dose", "call_patient"]
+DECISION_ACTIONS: tuple[DecisionAction, ...] = (
+    "hold",
+    "follow_suggestion",
+    "continue",
+    "skip_dose",
+    "call_patient",
+)
+SKIP_DOSE_WINDOW = (timedelta(days=7), timedelta(days=1))  # before, after the procedure start
+# The fields of a plan entry that make up the rule's suggestion a decision was made on.
+SUGGESTION_KEYS = ("action", "rule_id", "reason", "last_dose_at", "restart_at", "suggestion")
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    action: DecisionAction
+    last_dose_at: AwareDatetime | None = None
+    restart_at: AwareDatetime | None = None
+    skip_dose_at: AwareDatetime | None = None
+    instructions: Annotated[StrictStr, Field(max_length=500)] | None = None
+    note: Annotated[StrictStr, Field(max_length=2000)] | None = None
+
+
+_TIMES_FOR: dict[str, tuple[str, ...]] = {
+    "hold": ("last_dose_at", "restart_at"),
+    "skip_dose": ("skip_dose_at",),
+}
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def validate_decision(
+    raw: Mapping[str, Any] | Any, plan: Mapping[str, Any], index: int
+) -> dict[str, Any]:
+    """Check a decision on the plan's medicine ``index``; the normalised decision (no author).
+
+    Raises InvalidInput naming every bad field at once.
+    """
+    medications = plan.get("medications", [])
+    if not isinstance(raw, Mapping):
+        raise InvalidInput([FieldError("(input)", "must be a JSON object")])
+    errors: list[FieldError] = []
+    if not 0 <= index < len(medications):
+        errors.append(
+            FieldError(
+                "medicine", f"there is no medicine {index} (the plan has {len(medications)})"
+            )
+        )
+    try:
+        decision = DecisionIn.model_validate(dict(raw))
+    except ValidationError as error:
+        raise InvalidInput(errors + errors_from_validation(error)) from None
+    if errors:
+        raise InvalidInput(errors)
+    entry = medications[index]
+    start = datetime.fromisoformat(str(plan["procedure_start"]))
+    end = _moment(plan.get("procedure_end")) or start
+    allowed = _TIMES_FOR.get(decision.action, ())
+    for name in ("last_dose_at", "restart_at", "skip_dose_at"):
+        if getattr(decision, name) is not None and name not in allowed:
+            errors.append(FieldError(name, f"is not used with the decision {decision.action!r}"))
+    suggestion = entry.get("suggestion")
+    if decision.action == "follow_suggestion" and not suggestion:
+        errors.append(
+            FieldError("action", "this medicine has no suggestion from another edition to follow")
+        )
+    if decision.action == "hold":
+        if decision.last_dose_at is None:
+            errors.append(FieldError("last_dose_at", "give the last dose before the procedure"))
+        elif decision.last_dose_at.astimezone(UTC) >= start.astimezone(UTC):
+            errors.append(FieldError("last_dose_at", "must be before the procedure starts"))
+        if decision.restart_at is not None and decision.restart_at.astimezone(
+            UTC
+        ) <= end.astimezone(UTC):
+            errors.append(FieldError("restart_at", "must be after the procedure"))
+    if decision.action == "skip_dose":
+        if decision.skip_dose_at is None:
+            errors.append(FieldError("skip_dose_at", "give the dose to leave out"))
+        else:
+            moment = decision.skip_dose_at.astimezone(UTC)
+            earliest = start.astimezone(UTC) - SKIP_DOSE_WINDOW[0]
+            latest = start.astimezone(UTC) + SKIP_DOSE_WINDOW[1]
+            if not earliest <= moment <= latest:
+                errors.append(
+                    FieldError(
+                        "skip_dose_at",
+                        "must be within 7 days before and 1 day after the procedure start",
+                    )
+                )
+    if errors:
+        raise InvalidInput(errors)
+
+    zone = start.tzinfo
+    result: dict[str, Any] = {
+        "medicine": index,
+        "input": entry["input"],
+        "action": decision.action,
+        "last_dose_at": None,
+        "restart_at": None,
+        "skip_dose_at": None,
+        "instructions": (decision.instructions or "").strip() or None,
+        "note": (decision.note or "").strip() or None,
+        "based_on": {key: entry.get(key) for key in SUGGESTION_KEYS},
+    }
+    if decision.action == "follow_suggestion" and suggestion:
+        result["action"] = "hold" if suggestion["action"] == "hold" else "continue"
+        result["followed"] = {
+            "edition": suggestion.get("edition"),
+            "rule_id": suggestion.get("rule_id"),
+            "source": suggestion.get("source"),
+        }
+        if result["action"] == "hold":
+            result["last_dose_at"] = suggestion.get("last_dose_at")
+            result["restart_at"] = suggestion.get(
+                "first_usual_dose_after_restart"
+            ) or suggestion.get("restart_at")
+    for name in ("last_dose_at", "restart_at", "skip_dose_at"):
+        value = getattr(decision, name)
+        if value is not None:
+            result[name] = value.astimezone(zone).isoformat()
+    return result
+
+
+def still_applies(decision: Mapping[str, Any], plan: Mapping[str, Any]) -> bool:
+    """Whether a decision made on an earlier computation still fits this plan: the same medicine
+    line at the same place, the same rule output, and its times still valid."""
+    medications = plan.get("medications", [])
+    index = decision.get("medicine")
+    if not isinstance(index, int) or not 0 <= index < len(medications):
+        return False
+    entry = medications[index]
+    if entry.get("input") != decision.get("input"):
+        return False
+    if {key: entry.get(key) for key in SUGGESTION_KEYS} != decision.get("based_on"):
+        return False
+    raw = {
+        "action": "hold" if decision.get("followed") else decision["action"],
+        **{
+            name: decision[name]
+            for name in _TIMES_FOR.get(decision["action"], ())
+            if decision.get(name) is not None
+        },
+    }
+    try:
+        validate_decision(raw, plan, index)
+    except InvalidInput:
+        return False
+    return True
+
+
+def apply_decisions(
+    plan: Mapping[str, Any], decisions: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The plan with each medicine's decision beside the rule's output; which still need one.
+
+    ``awaiting_decision`` lists the medicines with a review action and no decision (a plan is
+    not signed while it is not empty).
+    """
+    by_index = {int(d["medicine"]): dict(d) for d in decisions}
+    medications: list[dict[str, Any]] = []
+    for index, entry in enumerate(plan.get("medications", [])):
+        medications.append({**entry, "decision": by_index.get(index)})
+    awaiting = [
+        {"medicine": index, "input": entry["input"]}
+        for index, entry in enumerate(medications)
+        if entry["action"] == "review" and entry["decision"] is None
+    ]
+    return {**plan, "medications": medications, "awaiting_decision": awaiting}
