@@ -6,15 +6,15 @@ import uuid
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from spinepath.accounts import service
+from spinepath.accounts import login, service
 from spinepath.accounts.models import User
 from spinepath.accounts.schemas import LoginIn, UserIn
-from spinepath.api.deps import anonymous_work, api_work, client_address
+from spinepath.api.deps import api_work, client_address
+from spinepath.api.problems import problem
 from spinepath.audit import service as audit
-from spinepath.context import Actor
-from spinepath.errors import NotAuthenticated
 
 router = APIRouter(tags=["accounts"])
 
@@ -49,25 +49,43 @@ def user_out(user: User) -> UserOut:
     )
 
 
-@router.post("/auth/token", response_model=TokenOut)
-def create_token(request: Request, data: LoginIn) -> TokenOut:
-    """Exchange a username and password for a bearer token."""
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    responses={
+        401: {"description": "The username or password is not right"},
+        429: {"description": "Too many failed logins: wait the Retry-After seconds"},
+    },
+)
+def create_token(request: Request, data: LoginIn) -> TokenOut | JSONResponse:
+    """Exchange a username and password for a bearer token.
+
+    Failed logins are throttled per account and per client address: past the allowance each
+    further attempt must wait (429 with Retry-After), longer after each failure.
+    """
     settings = request.app.state.settings
-    with anonymous_work(request) as session:
-        user = service.authenticate(session, data.username, data.password)
-        if user is None:
-            anonymous = Actor(
-                None, data.username[:80], "", None, frozenset(), client_address(request)
-            )
-            audit.record(session, anonymous, "login", "api_token", outcome="failed")
-            session.commit()
-            raise NotAuthenticated("the username or password is not right")
-        issued = service.issue_token(
-            session, user, kind="api", lifetime=timedelta(days=settings.api_token_days)
+    attempt = login.LoginAttempt(
+        data.username,
+        data.password,
+        client_address(request),
+        "api",
+        timedelta(days=settings.api_token_days),
+    )
+    try:
+        issued = login.log_in(
+            request.app.state.engine,
+            request.app.state.session_factory,
+            login.policy_from(settings),
+            attempt,
         )
-        actor = service.actor_for(user, client_address(request))
-        audit.record(session, actor, "login", "api_token", issued.token.id)
-        return TokenOut(access_token=issued.secret, expires_at=issued.token.expires_at)
+    except login.LoginThrottled as throttled:
+        return problem(
+            429,
+            throttled.title,
+            throttled.detail,
+            headers={"Retry-After": str(throttled.retry_after)},
+        )
+    return TokenOut(access_token=issued.secret, expires_at=issued.token.expires_at)
 
 
 @router.delete("/auth/token", status_code=204)

@@ -62,3 +62,19 @@ class AuthToken(IdMixin, Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(Base):
+    """Recent failed logins of one account (``scope="account"``, the username) or one client
+    address (``scope="address"``): how many since the window opened, and when the next attempt
+    may be made. A row exists only while failures are recent; a success clears the account's."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(128))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+    blocked_until: Mapped[datetime | None]

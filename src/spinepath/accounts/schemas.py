@@ -3,12 +3,12 @@ from __future__ import annotations
 import re
 from zoneinfo import available_timezones
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from spinepath.accounts.password_policy import MIN_PASSWORD_LENGTH, password_problem
 from spinepath.accounts.roles import Role
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
-MIN_PASSWORD_LENGTH = 10
 
 
 class ClinicIn(BaseModel):
@@ -40,6 +40,14 @@ class UserIn(BaseModel):
     def _username_shape(cls, value: str) -> str:
         if not USERNAME_PATTERN.match(value):
             raise ValueError("use 2–80 lower-case letters, digits, dots, dashes or underscores")
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _not_guessable(cls, value: str, info: ValidationInfo) -> str:
+        problem = password_problem(value, info.data.get("username"))
+        if problem is not None:
+            raise ValueError(problem)
         return value
 
 

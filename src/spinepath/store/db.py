@@ -39,7 +39,15 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# An execution option for work that only reads (a login's password check): on SQLite it begins
+# a deferred transaction, which never takes the write lock.
+READ_ONLY = "spinepath_read_only"
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+        return
     # Take the write lock at the start, so two writers queue instead of failing mid-transaction.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -1,6 +1,6 @@
 """Imports every domain's models so the metadata is complete (for Alembic and tests)."""
 
-from spinepath.accounts.models import AuthToken, Clinic, User, UserRole
+from spinepath.accounts.models import AuthToken, Clinic, LoginThrottle, User, UserRole
 from spinepath.assessments.models import (
     Assessment,
     AssessmentDecision,
@@ -59,6 +59,7 @@ __all__ = [
     "FollowUpSettings",
     "Fracture",
     "FractureLiaison",
+    "LoginThrottle",
     "Observation",
     "ObservationSet",
     "OutcomeRecord",
