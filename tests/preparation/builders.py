@@ -96,6 +96,23 @@ def episode_payload(start: datetime, **changes: Any) -> dict[str, Any]:
     return payload
 
 
+def decide_awaiting(client: httpx.Client, episode: dict[str, Any], body: dict[str, Any]) -> Any:
+    """A physician decides every medicine still awaiting a decision (the other edition's
+    suggestion where there is one, else a call to the patient); the stored plan after it."""
+    for item in body["plan"]["awaiting_decision"]:
+        entry = body["plan"]["medications"][item["medicine"]]
+        action = "follow_suggestion" if entry["suggestion"] else "call_patient"
+        answer = client.post(
+            f"/api/v1/episodes/{episode['id']}/preparation/medications/{item['medicine']}"
+            "/decision",
+            json={"action": action, "version": body["version"]},
+        )
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+    assert body["plan"]["awaiting_decision"] == []
+    return body
+
+
 def new_episode(clinic: ClinicUsers, family_name: str = "Okafor") -> dict[str, Any]:
     with clinic.client(Role.COORDINATOR) as client:
         patient = create_patient(client, family_name=family_name, given_name="Grace")

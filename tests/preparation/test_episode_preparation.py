@@ -16,7 +16,12 @@ from spinepath.accounts.roles import Role
 from spinepath.errors import Conflict
 from spinepath.preparation import service
 from tests.api.helpers import error_fields
-from tests.preparation.builders import episode_payload, new_episode, next_weekday_at
+from tests.preparation.builders import (
+    decide_awaiting,
+    episode_payload,
+    new_episode,
+    next_weekday_at,
+)
 from tests.support import ClinicUsers
 
 
@@ -69,8 +74,11 @@ def test_a_coordinator_stores_the_inputs_and_the_plan_they_give(
         "Eliquis 5 mg": "hold",
         "Plavix 75 mg": "hold",
         "Lipitor 20 mg": "continue",
-        "Coumadin 5 mg": "review",
+        "Coumadin 5 mg": "hold",
     }
+    warfarin = body["plan"]["medications"][3]
+    assert warfarin["review_flags"] and warfarin["review_flags"][0].startswith("bridging")
+    assert body["plan"]["needs_review"] is True and body["plan"]["awaiting_decision"] == []
 
 
 def test_a_physician_signs_and_the_signature_keeps_what_was_signed(
@@ -116,12 +124,13 @@ def test_signing_with_if_match_needs_no_body_and_a_stale_one_is_refused(
         assert stale.status_code == 412
         unsaid = physician.post(_url(episode, "/sign"), json={})
         assert unsaid.status_code == 428
+        decided = decide_awaiting(physician, episode, second)  # ASRA: DOACs not verified
         signed = physician.post(
-            _url(episode, "/sign"), headers={"If-Match": f'"v{second["version"]}"'}
+            _url(episode, "/sign"), headers={"If-Match": f'"v{decided["version"]}"'}
         )
         assert signed.status_code == 200, signed.text
         assert signed.headers["ETag"] == f'"v{signed.json()["version"]}"'
-        assert signed.json()["signatures"][0]["plan_version"] == second["version"]
+        assert signed.json()["signatures"][0]["plan_version"] == decided["version"]
 
 
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.NURSE, Role.QUALITY_LEAD])
@@ -164,6 +173,7 @@ def test_changing_a_medicine_after_signing_sends_the_plan_back_to_review(
         assert coordinator.get(_url(episode, "/plan.pdf")).status_code == 409
         assert coordinator.get(_url(episode, "/plan.ics")).status_code == 409
     with clinic.client(Role.PHYSICIAN) as physician:
+        body = decide_awaiting(physician, episode, body)  # aspirin under SIR: a decision
         resigned = _sign(physician, episode, body["version"]).json()
     assert resigned["status"] == "signed"
     assert [s["number"] for s in resigned["signatures"]] == [1, 2]

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from spinepath.accounts.roles import Role
 from tests.preparation.builders import (
     CHICAGO,
+    decide_awaiting,
     episode_payload,
     new_episode,
     next_dst_change,
@@ -42,9 +43,18 @@ def signed_plan(
         saved = coordinator.post(url, json=payload)
         assert saved.status_code == 201, saved.text
     with clinic.client(Role.PHYSICIAN) as physician:
-        signed = physician.post(f"{url}/sign", json={"version": saved.json()["version"]})
+        decided = decide_awaiting(physician, episode, saved.json())
+        signed = physician.post(f"{url}/sign", json={"version": decided["version"]})
         assert signed.status_code == 200, signed.text
     return episode, signed.json()
+
+
+# Aspirin under SIR 2019 is an individual decision: review, with a stop window it knows.
+ASPIRIN = {"name": "Ecotrin 81 mg", "frequency": "once daily", "dose_times": ["08:00"]}
+
+
+def with_review(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "medications": [*payload["medications"], ASPIRIN]}
 
 
 def pdf_text(clinic: ClinicUsers, episode: dict[str, Any]) -> str:
@@ -54,6 +64,7 @@ def pdf_text(clinic: ClinicUsers, episode: dict[str, Any]) -> str:
     assert answer.headers["content-type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(answer.content))
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    text = re.sub(r"\s*Getting ready for your back procedure Page \d+\s*", " ", text)  # footers
     return re.sub(r"(^|\s)[•-]\s", " ", text)  # list bullets
 
 
@@ -97,14 +108,14 @@ def test_the_copies_wait_for_a_physicians_signature(clinic: ClinicUsers, start: 
 def test_the_pdf_gives_each_medicine_its_stop_in_the_clinic_zone(
     clinic: ClinicUsers, start: datetime
 ) -> None:
-    episode, signed = signed_plan(clinic, episode_payload(start))
+    episode, signed = signed_plan(clinic, with_review(episode_payload(start)))
     text = pdf_text(clinic, episode)
     plan = signed["plan"]
     by_input = {m["input"]: m for m in plan["medications"]}
 
     assert "For Grace Okafor." in text
     assert "All times are Chicago time." in text
-    for name in ("Eliquis 5 mg", "Plavix 75 mg"):
+    for name in ("Eliquis 5 mg", "Plavix 75 mg", "Coumadin 5 mg"):
         medicine = by_input[name]
         assert medicine["action"] == "hold"
         stop = spoken(local(medicine["last_dose_at"]))
@@ -112,9 +123,9 @@ def test_the_pdf_gives_each_medicine_its_stop_in_the_clinic_zone(
         assert f"Take your last dose on {stop}." in after_name[:400], (name, stop)
         first = spoken(local(medicine["first_usual_dose_after_restart"]))
         assert f"Start it again with your usual dose on {first}." in after_name[:600]
-    coumadin = text[text.index("Coumadin 5 mg") :]
+    aspirin = text[text.index("Ecotrin 81 mg") :]
     assert (
-        coumadin[len("Coumadin 5 mg") :]
+        aspirin[len("Ecotrin 81 mg") :]
         .lstrip()
         .startswith("Your care team will call you about this medicine.")
     )
@@ -131,7 +142,7 @@ def test_the_pdf_gives_each_medicine_its_stop_in_the_clinic_zone(
 def test_the_calendar_has_an_event_and_alarm_for_each_stop_fasting_start_arrival_and_follow_up(
     clinic: ClinicUsers, start: datetime
 ) -> None:
-    episode, signed = signed_plan(clinic, episode_payload(start))
+    episode, signed = signed_plan(clinic, with_review(episode_payload(start)))
     calendar = calendar_of(clinic, episode)
     plan, inputs = signed["plan"], signed["inputs"]
     events = events_of(calendar)
@@ -155,23 +166,28 @@ def test_the_calendar_has_an_event_and_alarm_for_each_stop_fasting_start_arrival
         return event
 
     medicines = {m["input"]: m for m in plan["medications"]}
-    for name in ("Eliquis 5 mg", "Plavix 75 mg"):
+    for name in ("Eliquis 5 mg", "Plavix 75 mg", "Coumadin 5 mg"):
         check(f"Last dose of {name}", local(medicines[name]["last_dose_at"]))
         check(f"Start {name} again", local(medicines[name]["first_usual_dose_after_restart"]))
-    assert not [s for s in events if "Coumadin" in s or "Lipitor" in s]
+    assert not [s for s in events if "Ecotrin" in s or "Lipitor" in s]
 
     fasting = plan["fasting"]
     check("Stop fried or fatty food and meat", local(fasting["solid_food_until"]))
     check("Stop eating and drinking milk", local(fasting["light_meal_until"]))
     check("Stop eating and drinking", local(fasting["clear_liquids_until"]))
     arrival = check("Arrive for your procedure", local(inputs["arrival_at"]), alarms=2)
+    # Two hours before a 7:30 arrival is 5:30, in quiet hours: that alarm rings at 20:00 the
+    # evening before instead.
+    evening_before = datetime.combine(
+        local(inputs["arrival_at"]).date() - timedelta(days=1), time(20, 0), tzinfo=CHICAGO
+    )
     assert {a.decoded("TRIGGER") for a in arrival.walk("VALARM")} == {
         -timedelta(days=1),
-        -timedelta(hours=2),
+        evening_before - local(inputs["arrival_at"]),
     }
     check("Your follow-up visit", local(inputs["follow_up_at"]))
     check("Your back procedure", start, alarms=0)
-    assert len(events) == 10
+    assert len(events) == 12
     assert len({str(e["UID"]) for e in events.values()}) == len(events)
 
 
@@ -217,20 +233,21 @@ def test_a_clinic_in_london_gets_london_times(other_clinic: ClinicUsers) -> None
 def test_the_web_copies_match_and_a_review_medicine_is_never_guessed(
     clinic: ClinicUsers, start: datetime
 ) -> None:
-    episode, signed = signed_plan(clinic, episode_payload(start))
+    episode, signed = signed_plan(clinic, with_review(episode_payload(start)))
     with web_client(clinic, Role.NURSE) as browser:
         page = browser.get(f"/episodes/{episode['id']}/preparation/patient")
         pdf = browser.get(f"/episodes/{episode['id']}/preparation/plan.pdf")
         ics = browser.get(f"/episodes/{episode['id']}/preparation/plan.ics")
     assert page.status_code == 200
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.text
-    coumadin = page.text[page.text.index("Coumadin 5 mg") :]
-    assert coumadin.index("Your care team will call you about this medicine.") < 120
-    coumadin_plan = next(m for m in signed["plan"]["medications"] if m["input"] == "Coumadin 5 mg")
-    assert coumadin_plan["action"] == "review"
-    # Coumadin's 5-day window is known to the plan, but the patient is not told a date for it.
-    assert coumadin_plan["last_dose_at"] is not None
-    assert spoken(local(coumadin_plan["last_dose_at"])) not in page.text
+    aspirin = page.text[page.text.index("Ecotrin 81 mg") :]
+    assert aspirin.index("Your care team will call you about this medicine.") < 120
+    aspirin_plan = next(m for m in signed["plan"]["medications"] if m["input"] == "Ecotrin 81 mg")
+    assert aspirin_plan["action"] == "review"
+    assert aspirin_plan["decision"]["action"] == "call_patient"
+    # Aspirin's 3-5 day window is known to the plan, but the patient is not told a date for it.
+    assert aspirin_plan["last_dose_at"] is not None
+    assert spoken(local(aspirin_plan["last_dose_at"])) not in page.text
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert ics.status_code == 200 and b"BEGIN:VCALENDAR" in ics.content
 

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from spinepath.accounts.roles import Role
 from spinepath.preparation.education import PAGES
 from tests.preparation.builders import (
+    decide_awaiting,
     episode_payload,
     new_episode,
     next_weekday_at,
@@ -30,6 +31,9 @@ MAX_GRADE = 6.0
 def _variants() -> dict[str, dict[str, Any]]:
     start = next_weekday_at(0, time(8, 0))  # a Monday morning: weekend stops
     base = episode_payload(start)
+    base["medications"].append(
+        {"name": "Ecotrin 81 mg", "frequency": "once daily", "dose_times": ["08:00"]}
+    )
     glp1_weekly = {
         "name": "Ozempic 1 mg",
         "frequency": "weekly",
@@ -84,7 +88,8 @@ def _copies(clinic: ClinicUsers, payload: dict[str, Any]) -> dict[str, Any]:
         saved = coordinator.post(url, json=payload)
         assert saved.status_code == 201, saved.text
     with clinic.client(Role.PHYSICIAN) as physician:
-        signed = physician.post(f"{url}/sign", json={"version": saved.json()["version"]})
+        decided = decide_awaiting(physician, episode, saved.json())
+        signed = physician.post(f"{url}/sign", json={"version": decided["version"]})
         assert signed.status_code == 200, signed.text
     with web_client(clinic, Role.NURSE) as browser:
         page = browser.get(f"/episodes/{episode['id']}/preparation/patient")

@@ -11,7 +11,13 @@ from typing import Any
 import pytest
 
 from spinepath.accounts.roles import Role
-from tests.preparation.builders import episode_payload, new_episode, next_weekday_at, web_client
+from tests.preparation.builders import (
+    decide_awaiting,
+    episode_payload,
+    new_episode,
+    next_weekday_at,
+    web_client,
+)
 from tests.support import ClinicUsers
 
 
@@ -82,8 +88,10 @@ def _signed(clinic: ClinicUsers, payload: dict[str, Any]) -> tuple[dict[str, Any
     with clinic.client(Role.COORDINATOR) as coordinator:
         saved = coordinator.post(url, json=payload).json()
     with clinic.client(Role.PHYSICIAN) as physician:
-        signed = physician.post(f"{url}/sign", json={"version": saved["version"]}).json()
-    return episode, signed
+        saved = decide_awaiting(physician, episode, saved)
+        signed = physician.post(f"{url}/sign", json={"version": saved["version"]})
+        assert signed.status_code == 200, signed.text
+    return episode, signed.json()
 
 
 def test_sending_the_form_back_unchanged_keeps_the_signature(

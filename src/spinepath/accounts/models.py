@@ -16,6 +16,18 @@ class Clinic(IdMixin, Base):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     # IANA zone for everything shown to a patient or a person at the clinic.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    # On the patient's copies: how to reach the clinic, and where it is.
+    phone: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(500))
+    # BCP 47 (e.g. "en-US"): the paper size of printed copies follows its region.
+    locale: Mapped[str | None] = mapped_column(String(35))
+    # Calendar alarms never ring between these local times ("HH:MM").
+    quiet_hours_start: Mapped[str] = mapped_column(
+        String(5), default="21:00", server_default="21:00"
+    )
+    quiet_hours_end: Mapped[str] = mapped_column(
+        String(5), default="07:00", server_default="07:00"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 

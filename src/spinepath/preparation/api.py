@@ -3,7 +3,10 @@
 - ``POST /preparation/plan``: the planner on a JSON document, stored nowhere; answers exactly the
   object ``spinepath prep`` prints, and the same field errors (a 422 problem).
 - ``GET/POST /episodes/{id}/preparation``: an episode's stored inputs and plan.
-- ``POST /episodes/{id}/preparation/sign``: a physician signs the current plan.
+- ``POST /episodes/{id}/preparation/medications/{n}/decision``: a physician's decision on the
+  plan's medicine ``n`` (0-based), or ``{"action": "withdraw"}`` to remove it.
+- ``POST /episodes/{id}/preparation/sign``: a physician signs the current plan (refused while a
+  medicine in review has no decision).
 - ``GET /episodes/{id}/preparation/signatures/{number}``: what exactly was signed.
 - ``GET /episodes/{id}/preparation/plan.pdf`` and ``plan.ics``: the patient's copies (signed
   plans only).
@@ -154,6 +157,42 @@ def _save(request: Request, episode_id: uuid.UUID, body: bytes) -> JSONResponse:
     return JSONResponse(
         out.model_dump(mode="json"), status_code=201 if created else 200, headers=headers
     )
+
+
+_DECISION_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "action (hold | follow_suggestion | continue | skip_dose | call_patient | withdraw), "
+            "last_dose_at and restart_at (hold), skip_dose_at (skip_dose), instructions (shown "
+            "to the patient word for word), note (staff only), version (or If-Match)"
+        ),
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+@router.post(
+    "/episodes/{episode_id}/preparation/medications/{medicine}/decision",
+    response_model=PreparationOut,
+    openapi_extra=_DECISION_BODY,
+)
+async def decide_medicine(request: Request, episode_id: uuid.UUID, medicine: int) -> Any:
+    """A physician's decision on one medicine of the plan; a signed plan goes back to review."""
+    body = await request.body()
+    return await run_in_threadpool(_decide, request, episode_id, medicine, body)
+
+
+def _decide(request: Request, episode_id: uuid.UUID, medicine: int, body: bytes) -> JSONResponse:
+    with api_work(request) as (session, actor):
+        header_version = if_match_version(request)
+        raw = service.parse_json(body)
+        record = service.decide_medicine(
+            session, actor, episode_id, medicine, raw, if_match_version=header_version
+        )
+        session.refresh(record)
+        out = preparation_out(record)
+    return JSONResponse(out.model_dump(mode="json"), headers={"ETag": etag(out.version)})
 
 
 @router.post("/episodes/{episode_id}/preparation/sign", response_model=PreparationOut)

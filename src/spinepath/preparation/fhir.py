@@ -16,6 +16,9 @@ Each medicine line of the plan, in its order, never dropped:
 - ``dosage[0].text``: what to do, in plain words; ``statusReason``: the plan's reason; ``note``:
   the hold table row and edition the action came from, and the plan's warnings for the line;
 - ``informationSource``: the signing physician (display); ``dateAsserted``: when they signed.
+- a physician's decision on the medicine wins over the rule's action (a skipped dose is
+  ``active``, a call to the patient ``unknown``), with the decision, its author and time, the
+  rule's suggestion and any review flag (e.g. warfarin bridging) as notes.
 
 Ids derive from the signature and the line's position, so a new signature gives new statements
 and the same signature exports the same ids every time.
@@ -117,6 +120,44 @@ def _notes(
     return notes
 
 
+_DECIDED_ACTION = {
+    "hold": "hold",
+    "continue": "continue",
+    "skip_dose": "continue",
+    "call_patient": "review",
+}
+
+
+def as_decided(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The plan entry as the physician decided it (the entry itself when nobody did)."""
+    decision = item.get("decision")
+    if not decision:
+        return item
+    action = _DECIDED_ACTION.get(str(decision["action"]), "review")
+    return {
+        **item,
+        "action": action,
+        "last_dose_at": decision.get("last_dose_at"),
+        "last_dose_basis": "usual_dose_time",
+        "restart_at": decision.get("restart_at"),
+        "first_usual_dose_after_restart": None,
+        "reason": (
+            f"Physician's decision ({decision['action']}) by {decision.get('decided_by')} at "
+            f"{decision.get('decided_at')}; the rule said: {item.get('reason')}"
+        ),
+    }
+
+
+def _decision_notes(item: Mapping[str, Any]) -> list[str]:
+    notes = [f"Review flag: {flag}." for flag in item.get("review_flags") or []]
+    decision = item.get("decision") or {}
+    if decision.get("skip_dose_at"):
+        notes.append(f"Decision: leave out the dose at {decision['skip_dose_at']}.")
+    if decision.get("instructions"):
+        notes.append(f"Instructions to the patient: {decision['instructions']}")
+    return notes
+
+
 def medication_statement(
     ctx: ExportContext,
     record: PreparationPlan,
@@ -127,6 +168,8 @@ def medication_statement(
 ) -> dict[str, Any]:
     plan = signature.plan
     coding = rxnorm_coding(entered, item)
+    extra = _decision_notes(item)
+    item = as_decided(item)
     held = item["action"] == "hold"
     return {
         "resourceType": "MedicationStatement",
@@ -143,7 +186,9 @@ def medication_statement(
         ),
         "dateAsserted": instant(signature.signed_at),
         "informationSource": {"display": signature.signed_by_name},
-        "note": [{"text": text} for text in _notes(item, plan, record, signature.note)],
+        "note": [
+            {"text": text} for text in [*_notes(item, plan, record, signature.note), *extra]
+        ],
         "dosage": [{"text": dosage_text(item, str(plan["time_zone"]))}],
     }
 

@@ -45,6 +45,9 @@ class PreparationPlan(IdMixin, VersionedMixin, Base):
     signed_by_name: Mapped[str | None] = mapped_column(String(200))
     updated_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     updated_by_name: Mapped[str | None] = mapped_column(String(200))
+    # The physician's decisions on flagged medicines, each with who made it and when (see
+    # spinepath.clinical.preparation.decisions); ``plan`` carries them beside the rule's output.
+    decisions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     signatures: Mapped[list[PreparationSignature]] = relationship(
         back_populates="plan_record",

@@ -11,13 +11,21 @@ What a patient is told about each medicine follows the plan's action and nothing
   source gives none, the care team will say);
 - ``continue``: keep taking it as usual;
 - ``review``: the care team will call about it. No stop or restart time is ever guessed.
+
+A physician's decision on a medicine wins over the rule: a hold with the decided last dose and
+restart, continue, one dose left out, or a call from the care team, each followed by the
+physician's own instructions word for word (on the page, the PDF and in the calendar).
+
+Calendar alarms never ring in the clinic's quiet hours (21:00-07:00 unless the clinic sets
+others): such an alarm moves to the evening before, one hour before quiet hours begin, and says
+what is coming and when.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -48,6 +56,7 @@ class Section:
 class Alarm:
     before: timedelta
     text: str
+    moved_from_quiet_hours: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,18 @@ class Reminder:
     alarms: tuple[Alarm, ...] = field(default_factory=tuple)
 
 
+DEFAULT_QUIET_HOURS = (time(21, 0), time(7, 0))
+
+
+@dataclass(frozen=True)
+class ClinicContact:
+    """What the patient's copies say about the clinic (any part may be unknown)."""
+
+    name: str = ""
+    phone: str = ""
+    address: str = ""
+
+
 @dataclass(frozen=True)
 class PatientPlan:
     title: str
@@ -73,6 +94,7 @@ class PatientPlan:
     checked_by: str
     reminders: tuple[Reminder, ...]
     procedure_start: datetime
+    paper_size: str = "A4"
 
 
 def zone_label(zone_name: str) -> str:
@@ -125,10 +147,81 @@ def _restart_sentence(medicine: Mapping[str, Any], zone: ZoneInfo) -> tuple[str,
     return "Your care team will tell you when to start it again.", None
 
 
+def _decided(
+    index: int, name: str, decision: Mapping[str, Any], zone: ZoneInfo
+) -> tuple[MedicineNote, list[Reminder]]:
+    """What the patient is told when a physician decided about the medicine."""
+    action = str(decision["action"])
+    words = str(decision.get("instructions") or "").strip()
+    own = (words,) if words else ()
+    tail = f" {words}" if words else ""
+    if action == "continue":
+        return MedicineNote(name, "continue", ("Keep taking it as usual.", *own)), []
+    if action == "skip_dose":
+        skip = _local(decision.get("skip_dose_at"), zone)
+        assert skip is not None
+        sentences = (
+            f"Do not take the dose on {moment_text(skip)}.",
+            "Take your other doses as usual.",
+            *own,
+        )
+        reminder = Reminder(
+            key=f"skip-{index}",
+            title=f"Skip your dose of {name}",
+            description=f"Do not take this dose of {name}.{tail}",
+            start=skip,
+            minutes=15,
+            alarms=(Alarm(timedelta(0), f"Do not take {name} now."),),
+        )
+        return MedicineNote(name, "skip", sentences), [reminder]
+    last = _local(decision.get("last_dose_at"), zone)
+    if action != "hold" or last is None:
+        return MedicineNote(name, "review", (CARE_TEAM_WILL_CALL, *own)), []
+    restart = _local(decision.get("restart_at"), zone)
+    restart_text = (
+        f"Start it again on {moment_text(restart)}."
+        if restart is not None
+        else "Your care team will tell you when to start it again."
+    )
+    reminders = [
+        Reminder(
+            key=f"stop-{index}",
+            title=f"Last dose of {name}",
+            description=f"Take your last dose of {name} now. Then stop taking it. "
+            + restart_text
+            + tail,
+            start=last,
+            minutes=15,
+            alarms=(Alarm(timedelta(0), f"Take your last dose of {name} now."),),
+        )
+    ]
+    if restart is not None:
+        reminders.append(
+            Reminder(
+                key=f"restart-{index}",
+                title=f"Start {name} again",
+                description=restart_text + tail,
+                start=restart,
+                minutes=15,
+                alarms=(Alarm(timedelta(0), f"You may start {name} again."),),
+            )
+        )
+    sentences = (
+        f"Take your last dose on {moment_text(last)}.",
+        "Then stop taking it.",
+        restart_text,
+        *own,
+    )
+    return MedicineNote(name, "hold", sentences), reminders
+
+
 def _medicine(
     index: int, medicine: Mapping[str, Any], zone: ZoneInfo
 ) -> tuple[MedicineNote, list[Reminder]]:
     name = str(medicine["input"]).strip()
+    decision = medicine.get("decision")
+    if decision:
+        return _decided(index, name, decision, zone)
     action = str(medicine["action"])
     last = _local(medicine.get("last_dose_at"), zone)
     if action == "continue":
@@ -182,6 +275,11 @@ def _medicine(
     return MedicineNote(name, action, sentences), reminders
 
 
+def _note_reminder(index: int, name: str, words: str) -> Reminder:
+    """A placeholder carrying a decision's words to the procedure event (see ``build``)."""
+    return Reminder(f"note-{index}", name, words, datetime.min.replace(tzinfo=UTC), 0)
+
+
 def _medicines_section(
     medications: list[Mapping[str, Any]], zone: ZoneInfo
 ) -> tuple[Section, list[Reminder]]:
@@ -191,6 +289,9 @@ def _medicines_section(
         note, events = _medicine(index, medicine, zone)
         notes.append(note)
         reminders.extend(events)
+        words = str((medicine.get("decision") or {}).get("instructions") or "").strip()
+        if words and not events:  # no event of its own: the words go with the procedure
+            reminders.append(_note_reminder(index, note.name, words))
     paragraphs = [
         "Some medicines make you bleed more. You may need to stop them for a short time.",
         "Here is what to do with each of your medicines.",
@@ -319,9 +420,14 @@ def build(
     signed_by: str,
     signed_at: datetime,
     time_zone: str,
+    patient_birth_date: date | None = None,
+    clinic: ClinicContact | None = None,
+    quiet_hours: tuple[time, time] = DEFAULT_QUIET_HOURS,
+    paper_size: str = "A4",
 ) -> PatientPlan:
     """The patient's plan from the stored inputs and the signed plan."""
     zone = ZoneInfo(time_zone)
+    clinic = clinic or ClinicContact()
     start = datetime.fromisoformat(str(plan["procedure_start"])).astimezone(zone)
     arrival = _local(inputs.get("arrival_at"), zone)
     follow_up = _local(inputs.get("follow_up_at"), zone)
@@ -348,6 +454,9 @@ def build(
         )
     else:
         procedure_lines.append("Your care team will tell you what time to come.")
+    if clinic.address:
+        where = f"{clinic.name}, {clinic.address}" if clinic.name else clinic.address
+        procedure_lines.append(f"Come to {where}.")
     reminders.append(
         Reminder(
             key="procedure",
@@ -363,6 +472,23 @@ def build(
 
     medicines, medicine_reminders = _medicines_section(list(plan.get("medications", [])), zone)
     eating, fasting_reminders = _fasting_section(plan["fasting"], zone)
+    notes = [r for r in medicine_reminders if r.key.startswith("note-")]
+    if notes:
+        words = " ".join(f"{note.title}: {note.description}" for note in notes)
+        reminders = [
+            Reminder(
+                r.key,
+                r.title,
+                f"{r.description} About your medicines: {words}",
+                r.start,
+                r.minutes,
+                r.alarms,
+            )
+            if r.key == "procedure"
+            else r
+            for r in reminders
+        ]
+    medicine_reminders = [r for r in medicine_reminders if not r.key.startswith("note-")]
     reminders.extend(medicine_reminders)
     reminders.extend(fasting_reminders)
 
@@ -419,23 +545,74 @@ def build(
                 "Back pain that gets much worse and does not get better with your medicine.",
                 "Red skin, swelling or fluid where the needle went in.",
             ),
-            after_items=("Call for an ambulance if you have chest pain or trouble breathing.",),
+            after_items=(
+                *((f"Our phone number is {clinic.phone}.",) if clinic.phone else ()),
+                "Call for an ambulance if you have chest pain or trouble breathing.",
+            ),
         ),
     )
     label = zone_label(time_zone)
+    intro = [
+        "This plan tells you how to get ready for your procedure.",
+        "Please read all of it. Keep it until your procedure.",
+    ]
+    if patient_birth_date is not None:
+        intro.insert(0, f"Date of birth: {birth_text(patient_birth_date)}.")
+    if clinic.phone:
+        intro.append(f"Do you have a question? Call us at {clinic.phone}.")
+    timed = sorted(reminders, key=lambda r: (r.start.astimezone(UTC), r.key))
     return PatientPlan(
         title="Getting ready for your back procedure",
         patient_name=patient_name,
         time_zone=time_zone,
         zone_note=f"All times are {label} time.",
-        intro=(
-            "This plan tells you how to get ready for your procedure.",
-            "Please read all of it. Keep it until your procedure.",
-        ),
+        intro=tuple(intro),
         sections=sections,
         checked_by=f"{signed_by} checked this plan on {day_text(signed_at.astimezone(zone))}.",
-        reminders=tuple(sorted(reminders, key=lambda r: (r.start.astimezone(UTC), r.key))),
+        reminders=tuple(quiet_alarms(r, zone, quiet_hours) for r in timed),
         procedure_start=start,
+        paper_size=paper_size,
+    )
+
+
+def birth_text(day: date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def in_quiet_hours(moment: datetime, quiet_hours: tuple[time, time]) -> bool:
+    """Whether a local moment falls in [start, end) of the quiet hours (which may wrap midnight)."""
+    begin, end = quiet_hours
+    clock = moment.time().replace(tzinfo=None)
+    if begin <= end:
+        return begin <= clock < end
+    return clock >= begin or clock < end
+
+
+def quiet_alarms(reminder: Reminder, zone: ZoneInfo, quiet_hours: tuple[time, time]) -> Reminder:
+    """The reminder with each alarm that would ring in quiet hours moved to the evening before
+    (one hour before quiet hours begin), saying what is coming and when."""
+    begin, end = quiet_hours
+    alarms: list[Alarm] = []
+    for alarm in reminder.alarms:
+        rings = (reminder.start - alarm.before).astimezone(zone)
+        if not in_quiet_hours(rings, quiet_hours):
+            alarms.append(alarm)
+            continue
+        evening = rings.date()
+        if begin > end and rings.time().replace(tzinfo=None) < end:
+            evening -= timedelta(days=1)  # after midnight: quiet hours began the evening before
+        moved = datetime.combine(evening, begin, tzinfo=zone) - timedelta(hours=1)
+        moved = moved.astimezone(UTC).astimezone(zone)  # a real local moment
+        text = f"Coming up on {moment_text(reminder.start)}: {reminder.title.lower()}."
+        alarms.append(Alarm(reminder.start - moved, text, moved_from_quiet_hours=True))
+    unique = tuple(dict.fromkeys(alarms))
+    return Reminder(
+        key=reminder.key,
+        title=reminder.title,
+        description=reminder.description,
+        start=reminder.start,
+        minutes=reminder.minutes,
+        alarms=unique,
     )
 
 

@@ -1,4 +1,5 @@
-"""The patient's plan as a printable PDF (large type, one column, A4 that also prints on Letter).
+"""The patient's plan as a printable PDF (large type, one column, on the clinic's paper size:
+Letter where that is the usual paper, else A4).
 
 A Unicode TrueType font (DejaVu Sans, as installed by most Linux distributions) is used when one
 is found, so any medicine name prints as entered; otherwise the PDF core font Helvetica is used
@@ -34,8 +35,8 @@ def _unicode_font() -> tuple[Path, Path] | None:
 
 
 class _PlanPdf(FPDF):
-    def __init__(self, footer_text: str) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
+    def __init__(self, footer_text: str, paper: str = "A4") -> None:
+        super().__init__(orientation="portrait", unit="mm", format=paper)
         self.footer_text = footer_text
         found = _unicode_font()
         if found is not None:
@@ -95,7 +96,7 @@ class _PlanPdf(FPDF):
 
 
 def render_pdf(document: PatientPlan) -> bytes:
-    pdf = _PlanPdf(footer_text=document.title)
+    pdf = _PlanPdf(footer_text=document.title, paper=document.paper_size)
     pdf.set_title(document.title)
     pdf.set_author("spinepath")
     pdf.set_creator("spinepath")

@@ -5,9 +5,14 @@
   refused and stop times that have already passed go to review.
 - An episode's plan: the coordinator's inputs and the computed plan, stored together (optimistic
   locking, audited). The times are read in the clinic's time zone.
+- Decisions: a physician records a decision on a medicine (hold with last dose and restart,
+  continue, skip a dose, call the patient, or follow the other edition's suggestion), kept
+  beside the rule's output with who made it and when. A decision stays while its medicine line
+  and the rule's output for it are unchanged and its times still fit; otherwise it is dropped.
 - Signing: a physician signs the current plan; the signature keeps the exact inputs and plan.
-  Any later change to the inputs, or a recomputed plan that differs, puts the plan back to
-  review (``needs_review``, unsigned) with the reason.
+  A plan is not signed while a medicine in review has no decision. Any later change to the
+  inputs or the decisions, or a recomputed plan that differs, puts the plan back to review
+  (``needs_review``, unsigned) with the reason.
 - The patient's copies (page, PDF, calendar) are handed out only for a signed plan.
 """
 
@@ -29,6 +34,11 @@ from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
 from spinepath.clinical.errors import errors_from_validation
 from spinepath.clinical.preparation import make_plan, parse_plan_input
+from spinepath.clinical.preparation.decisions import (
+    apply_decisions,
+    still_applies,
+    validate_decision,
+)
 from spinepath.clinical.preparation.dose_schedule import parse_clock_time
 from spinepath.context import Actor
 from spinepath.episodes.models import Episode
@@ -68,8 +78,11 @@ class PlanNotSigned(Conflict):
 
 
 def compute_plan(raw: Mapping[str, Any] | Any, *, now: datetime | None = None) -> dict[str, Any]:
-    """The planner's output for ``raw``; raises InvalidInput naming every bad field."""
-    return make_plan(raw, now=now or utc_now())
+    """The planner's output for ``raw``; raises InvalidInput naming every bad field.
+
+    The same shape as an episode's stored plan: no medicine decided yet, so every one in review
+    is listed in ``awaiting_decision``."""
+    return apply_decisions(make_plan(raw, now=now or utc_now()), [])
 
 
 def compute_plan_json(text: str | bytes, *, now: datetime | None = None) -> dict[str, Any]:
@@ -274,7 +287,8 @@ def save_preparation(
             episode_id=episode.id,
             patient_id=episode.patient_id,
             inputs=inputs,
-            plan=plan,
+            plan=apply_decisions(plan, []),
+            decisions=[],
             computed_at=now,
             status=DRAFT,
             updated_by_id=actor.user_id,
@@ -303,6 +317,9 @@ def save_preparation(
         "preparation plan", record.version, expected, via_if_match=if_match_version is not None
     )
     changed_inputs = describe_changes(record.inputs, inputs)
+    kept = [d for d in record.decisions or [] if still_applies(d, plan)]
+    dropped = [str(d["input"]) for d in record.decisions or [] if d not in kept]
+    plan = apply_decisions(plan, kept)
     plan_changed = record.plan != plan
     if not changed_inputs and not plan_changed:
         audit.record(
@@ -318,6 +335,7 @@ def save_preparation(
 
     record.inputs = inputs
     record.plan = plan
+    record.decisions = kept
     record.computed_at = now
     record.updated_by_id = actor.user_id
     record.updated_by_name = actor.full_name
@@ -328,6 +346,8 @@ def save_preparation(
             reasons = [
                 "the plan came out differently when computed again (a stop time may have passed)"
             ]
+        if dropped:
+            reasons.append("decision no longer fits the plan: " + ", ".join(dropped))
         if not reasons:  # changed, then changed back to what was signed
             reasons = ["changed and then changed back to the signed inputs: sign again to confirm"]
         record.status = NEEDS_REVIEW
@@ -343,7 +363,11 @@ def save_preparation(
         ENTITY,
         record.id,
         patient_id=episode.patient_id,
-        detail={"changed": changed_inputs or ["plan"], "status": record.status},
+        detail={
+            "changed": changed_inputs or ["plan"],
+            "status": record.status,
+            "decisions_dropped": len(dropped),
+        },
     )
     return record, False
 
@@ -448,10 +472,18 @@ def sign_preparation(
     except InvalidInput as invalid:
         problems = "; ".join(f"{e.field}: {e.message}" for e in invalid.errors)
         raise Conflict(f"the plan cannot be signed as it stands ({problems}); update it") from None
+    recomputed = apply_decisions(recomputed, record.decisions or [])
     if recomputed != record.plan:
         raise Conflict(
             "the plan comes out differently when computed now (a stop time may have passed): "
             "save the inputs again and review the new plan before signing"
+        )
+    awaiting = recomputed["awaiting_decision"]
+    if awaiting:
+        names = ", ".join(str(item["input"]) for item in awaiting)
+        raise Conflict(
+            f"the plan cannot be signed while a medicine in review has no decision: {names}. "
+            "Record a decision for each one first."
         )
     number = len(record.signatures) + 1
     signature = PreparationSignature(
@@ -481,6 +513,84 @@ def sign_preparation(
         record.id,
         patient_id=episode.patient_id,
         detail={"signature": number, "plan_version": signature.plan_version},
+    )
+    return record
+
+
+def decide_medicine(
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    medicine: int,
+    raw: Mapping[str, Any] | Any,
+    *,
+    if_match_version: int | None = None,
+    now: datetime | None = None,
+) -> PreparationPlan:
+    """A physician's decision on one medicine of the plan (replacing an earlier one).
+
+    ``raw`` is the decision (see ``spinepath.clinical.preparation.decisions``) plus ``version``
+    (or If-Match). ``{"action": "withdraw"}`` removes the medicine's decision.
+    """
+    actor.require(Permission.READ_PATIENTS, "read patient records")
+    if not actor.can(Permission.SIGN_CLINICAL_DECISIONS):
+        raise PermissionDenied("only a physician can decide about a medicine")
+    episode = load_episode(session, actor, episode_id)
+    _refuse_if_ended(episode)
+    record = _find(session, episode)
+    if record is None:
+        raise NotFound("preparation plan for episode", episode_id)
+    if not isinstance(raw, Mapping):
+        raise InvalidInput([FieldError(INPUT_FIELD, "must be a JSON object")])
+    body = dict(raw)
+    version = body.pop("version", None)
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise InvalidInput([FieldError("version", "must be a whole number")])
+    check_version(
+        "preparation plan",
+        record.version,
+        if_match_version if if_match_version is not None else version,
+        via_if_match=if_match_version is not None,
+    )
+    now = now or utc_now()
+    others = [d for d in record.decisions or [] if d.get("medicine") != medicine]
+    if body.get("action") == "withdraw" and set(body) == {"action"}:
+        if len(others) == len(record.decisions or []):
+            raise NotFound("decision for medicine", medicine)
+        decision: dict[str, Any] | None = None
+        what = f"decision on {record.plan['medications'][medicine]['input']} withdrawn"
+    else:
+        decision = validate_decision(body, record.plan, medicine)
+        decision.update(
+            decided_by=actor.full_name,
+            decided_by_id=str(actor.user_id),
+            decided_at=now.astimezone(UTC).isoformat(),
+        )
+        what = f"decision on {decision['input']} ({decision['action']})"
+    decisions = sorted([*others, *([decision] if decision else [])], key=lambda d: d["medicine"])
+    record.decisions = decisions
+    record.plan = apply_decisions(record.plan, decisions)
+    record.updated_by_id = actor.user_id
+    record.updated_by_name = actor.full_name
+    if record.status != DRAFT:
+        record.status = NEEDS_REVIEW
+        record.review_reason = f"changed after signing: {what}"
+        record.signed_at = None
+        record.signed_by_id = None
+        record.signed_by_name = None
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "decide",
+        ENTITY,
+        record.id,
+        patient_id=episode.patient_id,
+        detail={
+            "medicine": medicine,
+            "action": decision["action"] if decision else "withdraw",
+            "status": record.status,
+        },
     )
     return record
 
