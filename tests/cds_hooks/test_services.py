@@ -70,7 +70,7 @@ def record(
         "medications": [
             medication("m-warf", pid, "Warfarin Sodium 5 MG Oral Tablet", "855332"),
             medication("m-apix", pid, "apixaban 5 mg"),
-            medication("m-dig", pid, "Digoxin 0.125 MG Oral Tablet", "197604"),
+            medication("m-unk", pid, "Zyxoral 5 MG Oral Tablet"),
         ],
         "observations": [
             observation("o-crcl", pid, "2164-2", 45, "mL/min", today - timedelta(days=2)),
@@ -159,14 +159,14 @@ def test_an_augmentation_order_gets_criteria_and_medicine_hold_cards(world: CdsW
             "medications": [
                 {"name": "Warfarin Sodium 5 MG Oral Tablet", "rxnorm": "855332"},
                 {"name": "apixaban 5 mg"},
-                {"name": "Digoxin 0.125 MG Oral Tablet", "rxnorm": "197604"},
+                {"name": "Zyxoral 5 MG Oral Tablet"},
             ],
         },
         now=now(),
     )
     actions = {m["input"]: m["action"] for m in plan["medications"]}
     assert actions["Warfarin Sodium 5 MG Oral Tablet"] in ("hold", "review")
-    assert actions["Digoxin 0.125 MG Oral Tablet"] == "review"
+    assert actions["Zyxoral 5 MG Oral Tablet"] == "review"
     for name, action in actions.items():
         assert f"({name}): **{action}**" in holds["detail"]
     assert holds["indicator"] == "warning"
@@ -403,7 +403,7 @@ def test_patient_view_suggests_fracture_liaison_only_without_osteoporosis_treatm
     [card] = first
     assert card["indicator"] == "warning"
     assert "fracture liaison" in card["summary"]
-    assert "Digoxin" in card["detail"]  # an unrecognised medicine is named for checking
+    assert "Zyxoral" in card["detail"]  # an unrecognised medicine is named for checking
     assert second == []
 
 

@@ -12,7 +12,12 @@ import pytest
 from spinepath.accounts.roles import Role
 from tests.fhir.conftest import R4Schema
 from tests.fhir.test_export import assert_valid, export, resources
-from tests.preparation.builders import episode_payload, new_episode, next_weekday_at
+from tests.preparation.builders import (
+    decide_awaiting,
+    episode_payload,
+    new_episode,
+    next_weekday_at,
+)
 from tests.support import ClinicUsers
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -66,6 +71,7 @@ def _signed(clinic: ClinicUsers, episode: dict[str, Any], payload: dict[str, Any
     with clinic.client(Role.COORDINATOR) as coordinator:
         saved = _save(coordinator, episode, payload)
     with clinic.client(Role.PHYSICIAN) as physician:
+        saved = decide_awaiting(physician, episode, saved)
         signed = physician.post(
             _url(episode, "/sign"),
             json={"version": saved["version"], "note": "Bridging not needed"},
@@ -104,7 +110,7 @@ def test_a_signed_plan_exports_each_medicine_with_its_hold_window(
     assert {s["status"] for s in statements.values()} <= R4_MEDICATION_STATEMENT_STATUS
     assert {name: s["status"] for name, s in statements.items()} == {
         "Eliquis 5 mg": "on-hold",
-        "Coumadin 5 mg": "unknown",  # warfarin: SIR 2019 leaves it to review (bridging)
+        "Coumadin 5 mg": "on-hold",  # warfarin: a hold; bridging is a separate review flag
         "acetaminophen 325 mg": "active",
         "Grandma's tonic": "unknown",
         "Plavix 75 mg": "on-hold",
@@ -136,11 +142,13 @@ def test_a_signed_plan_exports_each_medicine_with_its_hold_window(
     assert warfarin["medicationCodeableConcept"]["coding"] == [
         {"system": RXNORM, "code": "855332", "display": "Warfarin Sodium 5 MG Oral Tablet"}
     ]
-    assert "effectivePeriod" not in warfarin  # a hold nobody decided has no window
-    assert {
-        "text": "Needs clinician review: the signed plan does not say whether to stop this "
-        "medicine."
-    } in warfarin["note"]
+    assert warfarin["effectivePeriod"] == {
+        "start": plan["Coumadin 5 mg"]["last_dose_at"],
+        "end": plan["Coumadin 5 mg"]["restart_at"],
+    }
+    assert {"text": f"Review flag: {plan['Coumadin 5 mg']['review_flags'][0]}."} in warfarin[
+        "note"
+    ]
     assert statements["acetaminophen 325 mg"]["medicationCodeableConcept"]["coding"] == [
         {"system": RXNORM, "code": "313782", "display": "Acetaminophen 325 MG Oral Tablet"}
     ]
@@ -149,6 +157,8 @@ def test_a_signed_plan_exports_each_medicine_with_its_hold_window(
 
     tonic = statements["Grandma's tonic"]
     assert plan["Grandma's tonic"]["recognised_as"] is None
+    assert plan["Grandma's tonic"]["decision"]["action"] == "call_patient"
+    assert tonic["statusReason"][0]["text"].startswith("Physician's decision (call_patient) by ")
     assert {
         "text": "Not recognised by the preparation planner: a clinician must review this medicine."
     } in tonic["note"]

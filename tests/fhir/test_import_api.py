@@ -96,11 +96,9 @@ def test_lonnie_imports_with_osteoporosis_and_alendronate(
     assert patient["mrn"] == LONNIE_MRN
     assert summary["osteoporosis"]["present"] is True
     assert [m["recognised_as"] for m in summary["osteoporosis_treatment"]] == ["alendronate"]
-    # The combination product is recognised for one ingredient only: flagged, never dropped.
-    [combination] = [
-        m for m in summary["current_medications"] if "HYDROcodone" in (m["name"] or "")
-    ]
-    assert combination["review"] is True
+    # A known combination is recognised as itself, not as one of its ingredients.
+    [known] = [m for m in summary["current_medications"] if "HYDROcodone" in (m["name"] or "")]
+    assert (known["recognised_as"], known["review"]) == ("hydrocodone_acetaminophen", False)
 
 
 def test_no_news2_and_no_vertebral_fracture_are_invented(
@@ -326,13 +324,14 @@ def test_later_files_attach_to_a_patient_imported_before_from_the_same_source(
 
 
 def test_unrecognised_medicines_are_kept_and_flagged_for_review(
-    clinic: ClinicUsers, hallie_bytes: bytes
+    clinic: ClinicUsers, lonnie_bytes: bytes
 ) -> None:
     with clinic.client(Role.COORDINATOR) as client:
-        report = imported(client, hallie_bytes)
+        report = imported(client, lonnie_bytes)
         facts = facts_of(client, report["patients"][0]["patient_id"])["facts"]
     flagged = {item["display"] for item in report["review"]}
-    assert {"Verapamil Hydrochloride 40 MG", "Digoxin 0.125 MG Oral Tablet"} <= flagged
+    assert any("Dextromethorphan" in display for display in flagged)
+    assert "Ibuprofen 200 MG Oral Tablet" not in flagged
     kept = {f["display"] for f in facts if f["kind"] == "medication" and f["review"]}
     assert flagged <= kept
 

@@ -104,12 +104,17 @@ def _source_note(item: Mapping[str, Any], edition: str) -> str:
 
 
 def _notes(
-    item: Mapping[str, Any], plan: Mapping[str, Any], record: PreparationPlan, note: str | None
+    item: Mapping[str, Any],
+    plan: Mapping[str, Any],
+    record: PreparationPlan,
+    note: str | None,
+    decided: list[str],
 ) -> list[str]:
     notes = [_source_note(item, str(plan["edition"]))]
     if item["action"] == "review":
         notes.append(NOT_RECOGNISED if item.get("recognised_as") is None else LEFT_TO_REVIEW)
     notes += [f"Planner warning: {warning}." for warning in item.get("warnings", [])]
+    notes += decided
     if note:
         notes.append(f"Signature note: {note}")
     if record.status == NEEDS_REVIEW:
@@ -186,9 +191,7 @@ def medication_statement(
         ),
         "dateAsserted": instant(signature.signed_at),
         "informationSource": {"display": signature.signed_by_name},
-        "note": [
-            {"text": text} for text in [*_notes(item, plan, record, signature.note), *extra]
-        ],
+        "note": [{"text": text} for text in _notes(item, plan, record, signature.note, extra)],
         "dosage": [{"text": dosage_text(item, str(plan["time_zone"]))}],
     }
 
