@@ -81,11 +81,19 @@ def validate_decision(
                 "medicine", f"there is no medicine {index} (the plan has {len(medications)})"
             )
         )
+    bad: set[str] = set()
     try:
         decision = DecisionIn.model_validate(dict(raw))
     except ValidationError as error:
-        raise InvalidInput(errors + errors_from_validation(error)) from None
-    if errors:
+        errors += errors_from_validation(error)
+        bad = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
+        if "action" in bad:
+            raise InvalidInput(errors) from None
+        try:  # the other fields are still checked, so every bad field is named at once
+            decision = DecisionIn.model_validate({k: v for k, v in raw.items() if k not in bad})
+        except ValidationError:
+            raise InvalidInput(errors) from None
+    if any(e.field == "medicine" for e in errors):
         raise InvalidInput(errors)
     entry = medications[index]
     start = datetime.fromisoformat(str(plan["procedure_start"]))
@@ -122,8 +130,11 @@ def validate_decision(
                         "must be within 7 days before and 1 day after the procedure start",
                     )
                 )
-    if errors:
-        raise InvalidInput(errors)
+    if errors:  # one message a field: the type error before any check that followed from it
+        first: dict[str, FieldError] = {}
+        for problem in errors:
+            first.setdefault(problem.field, problem)
+        raise InvalidInput(list(first.values()))
 
     zone = start.tzinfo
     result: dict[str, Any] = {
