@@ -85,17 +85,28 @@ def test_a_coordinator_enters_a_plan_a_physician_signs_it_and_a_change_needs_rev
     expect(table.nth(0)).to_contain_text("Hold")
     expect(table.nth(0)).to_contain_text("apixaban")
     expect(table.nth(0)).to_contain_text("sir-2019-periprocedural")
-    expect(table.nth(1)).to_contain_text("Review")
+    expect(table.nth(1)).to_contain_text("Hold")  # warfarin; bridging is a separate flag
     expect(table.nth(2)).to_contain_text("Continue")
     expect(table.nth(3)).to_contain_text("not recognised")
-    expect(page.locator("#review-flags")).to_contain_text("2 medicines")
+    expect(page.locator("#review-flags")).to_contain_text("1 medicine")
     expect(page.get_by_text("Only a physician can sign the plan.")).to_be_visible()
     expect(page.get_by_role("button", name="Sign this plan")).to_have_count(0)
 
     physician_context = browser.new_context(viewport={"width": 1280, "height": 900})
     physician_page = physician_context.new_page()
     try:
-        log_in(physician_page, web_clinic, Role.PHYSICIAN, f"/episodes/{episode['id']}/preparation")
+        decisions = f"/episodes/{episode['id']}/preparation/decisions"
+        log_in(physician_page, web_clinic, Role.PHYSICIAN, decisions)
+        expect(physician_page.locator("#awaiting")).to_contain_text("Grandma's tonic")
+        tonic = physician_page.locator("#medicine-3")
+        tonic.get_by_label("Decision").select_option("call_patient")
+        tonic.get_by_label("Instructions to the patient, word for word (optional)").fill(
+            "Bring the bottle to your visit."
+        )
+        tonic.get_by_role("button", name="Record the decision on Grandma's tonic").click()
+        expect(physician_page.get_by_role("status")).to_contain_text("recorded")
+        expect(physician_page.locator("#awaiting")).to_contain_text("No medicine in review")
+        physician_page.goto(f"{web_clinic.server.base_url}/episodes/{episode['id']}/preparation")
         physician_page.get_by_label("Note with your signature (optional)").fill("Warfarin: call")
         physician_page.get_by_role("button", name="Sign this plan").click()
         expect(physician_page.locator("#plan-status")).to_have_text("Signed")
@@ -106,8 +117,10 @@ def test_a_coordinator_enters_a_plan_a_physician_signs_it_and_a_change_needs_rev
         eliquis = physician_page.locator(".patient-medicine", has_text="Eliquis 5 mg")
         expect(eliquis).to_contain_text("Take your last dose on")
         coumadin = physician_page.locator(".patient-medicine", has_text="Coumadin 5 mg")
-        expect(coumadin).to_have_text(
-            "Coumadin 5 mg Your care team will call you about this medicine."
+        expect(coumadin).to_contain_text("Take your last dose on")
+        tonic_copy = physician_page.locator(".patient-medicine", has_text="Grandma's tonic")
+        expect(tonic_copy.locator("p")).to_have_text(
+            ["Your care team will call you about this medicine.", "Bring the bottle to your visit."]
         )
     finally:
         physician_context.close()

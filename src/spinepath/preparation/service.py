@@ -483,7 +483,8 @@ def sign_preparation(
         names = ", ".join(str(item["input"]) for item in awaiting)
         raise Conflict(
             f"the plan cannot be signed while a medicine in review has no decision: {names}. "
-            "Record a decision for each one first."
+            "Record a decision for each one first (the plan's medicine decisions page: "
+            f"/episodes/{episode.id}/preparation/decisions)."
         )
     number = len(record.signatures) + 1
     signature = PreparationSignature(

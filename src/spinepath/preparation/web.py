@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime, time
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import ChoiceLoader, FileSystemLoader
 
 from spinepath.accounts.roles import Permission, Role
 from spinepath.clinical.errors import FieldError, InvalidInput
@@ -496,6 +498,190 @@ async def sign_preparation(request: Request, episode_id: uuid.UUID) -> Response:
                 status=refused.status,
             )
     return RedirectResponse(f"/episodes/{episode_id}/preparation?done=signed#plan", status_code=303)
+
+
+# --- medicine decisions (physicians) --------------------------------------------------------
+
+# This package's own templates, found after the shared ones (they extend "base.html").
+if templates.env.loader is not None and not isinstance(templates.env.loader, ChoiceLoader):
+    templates.env.loader = ChoiceLoader(
+        [templates.env.loader, FileSystemLoader(str(Path(__file__).parent / "templates"))]
+    )
+
+DECISION_CHOICES = (
+    ("call_patient", "The care team calls the patient"),
+    ("hold", "Hold: the last dose and the restart below"),
+    ("follow_suggestion", "Follow the other edition's suggestion"),
+    ("continue", "Continue as usual"),
+    ("skip_dose", "Leave out one dose (below)"),
+    ("withdraw", "Withdraw the decision"),
+)
+# decision field -> (date field, time field) on the form, per action
+_DECISION_MOMENTS = {
+    "hold": {
+        "last_dose_at": ("last_dose_date", "last_dose_time"),
+        "restart_at": ("restart_date", "restart_time"),
+    },
+    "skip_dose": {"skip_dose_at": ("skip_date", "skip_time")},
+}
+_DECISION_FORM_FIELD = {
+    "action": "action",
+    "last_dose_at": "last_dose_time",
+    "restart_at": "restart_time",
+    "skip_dose_at": "skip_time",
+    "instructions": "instructions",
+    "note": "note",
+}
+_DECISION_LABELS = {
+    "action": "decision",
+    "last_dose_date": "last dose date",
+    "last_dose_time": "last dose",
+    "restart_date": "restart date",
+    "restart_time": "restart",
+    "skip_date": "date of the dose to leave out",
+    "skip_time": "dose to leave out",
+    "instructions": "instructions",
+    "note": "note",
+}
+
+
+def decision_form(plan: dict[str, Any], zone: str) -> dict[str, str]:
+    """The recorded decisions as the decision forms' fields (times in the clinic's zone)."""
+    form: dict[str, str] = {}
+    for index, medicine in enumerate(plan.get("medications", [])):
+        decision = medicine.get("decision") or {}
+        prefix = f"d{index}-"
+        if decision:
+            form[prefix + "action"] = str(decision["action"])
+        for moments in _DECISION_MOMENTS.values():
+            for name, (day, clock) in moments.items():
+                if decision.get(name):
+                    form[prefix + day] = _local(decision[name], zone, "%Y-%m-%d")
+                    form[prefix + clock] = _local(decision[name], zone, "%H:%M")
+        for name in ("instructions", "note"):
+            form[prefix + name] = str(decision.get(name) or "")
+    return form
+
+
+def decision_payload(
+    data: dict[str, str], index: int, zone_name: str
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """One medicine's decision form as the service's input: only the chosen action's times."""
+    prefix = f"d{index}-"
+    errors: list[FieldError] = []
+    action = data.get(prefix + "action", "").strip()
+    raw: dict[str, Any] = {"action": action}
+    for name, (day_field, clock_field) in _DECISION_MOMENTS.get(action, {}).items():
+        day, clock = data.get(prefix + day_field, "").strip(), data.get(prefix + clock_field, "")
+        if not day and not clock.strip():
+            continue
+        if not day or not clock.strip():
+            missing = day_field if not day else clock_field
+            errors.append(FieldError(prefix + missing, "give both the date and the time"))
+            continue
+        moment = _local_moment(day, clock, ZoneInfo(zone_name), prefix + clock_field, errors)
+        if moment is not None:
+            raw[name] = moment
+    if action != "withdraw":
+        for name in ("instructions", "note"):
+            text = data.get(prefix + name, "").strip()
+            if text:
+                raw[name] = text
+    version = data.get("version", "").strip()
+    if version.isdigit():
+        raw["version"] = int(version)
+    return raw, errors
+
+
+def _render_decisions(
+    request: Request,
+    episode: Any,
+    record: PreparationPlan,
+    csrf: str | None,
+    *,
+    form: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    message: str | None = None,
+) -> Response:
+    actor = request.state.actor
+    plan = record.plan
+    medications = plan.get("medications", [])
+    default_action = [
+        str(m["decision"]["action"])
+        if m.get("decision")
+        else ("follow_suggestion" if m.get("suggestion") else "call_patient")
+        for m in medications
+    ]
+    labels = {
+        f"d{index}-{name}": f"{medicine['input']}: {label}"
+        for index, medicine in enumerate(medications)
+        for name, label in _DECISION_LABELS.items()
+    }
+    return page(
+        request,
+        "preparation_decisions.html",
+        {
+            "episode": episode,
+            "record": record,
+            "plan": plan,
+            "csrf_token": csrf,
+            "form": {**decision_form(plan, actor.clinic_time_zone), **form},
+            "errors": errors,
+            "labels": labels,
+            "message": message,
+            "actions": DECISION_CHOICES,
+            "default_action": default_action,
+            "can_decide": actor.can(Permission.SIGN_CLINICAL_DECISIONS),
+        },
+        status_code=status,
+    )
+
+
+@router.get("/episodes/{episode_id}/preparation/decisions", response_class=HTMLResponse)
+def decisions_page(request: Request, episode_id: uuid.UUID) -> Response:
+    with web_work(request) as (session, actor, token):
+        episode, record = service.find_preparation(session, actor, episode_id)
+        if record is None:
+            raise NotFound("preparation plan for episode", episode_id)
+        message = request.query_params.get("done")
+        return _render_decisions(
+            request, episode, record, token.csrf_token, form={}, errors={}, message=message
+        )
+
+
+@router.post("/episodes/{episode_id}/preparation/medications/{medicine}/decision")
+async def decide_medicine(request: Request, episode_id: uuid.UUID, medicine: int) -> Response:
+    data = await form_data(request)
+    with web_work(request) as (session, actor, token):
+        check_csrf(token, csrf_from(request, data))
+        raw, form_errors = decision_payload(data, medicine, actor.clinic_time_zone)
+        errors = {error.field: error.message for error in form_errors}
+        status = 422
+        if not errors:
+            try:
+                service.decide_medicine(session, actor, episode_id, medicine, raw)
+                return RedirectResponse(
+                    f"/episodes/{episode_id}/preparation/decisions?done=decided"
+                    f"#medicine-{medicine}",
+                    status_code=303,
+                )
+            except InvalidInput as invalid:
+                errors = {
+                    f"d{medicine}-{_DECISION_FORM_FIELD[e.field]}"
+                    if e.field in _DECISION_FORM_FIELD
+                    else "form": e.message
+                    for e in invalid.errors
+                }
+            except DomainError as refused:
+                errors, status = {"form": refused.detail}, refused.status
+        session.rollback()
+        episode, record = service.find_preparation(session, actor, episode_id)
+        if record is None:
+            raise NotFound("preparation plan for episode", episode_id)
+        return _render_decisions(
+            request, episode, record, token.csrf_token, form=data, errors=errors, status=status
+        )
 
 
 # --- the patient's copies ---------------------------------------------------------------------
