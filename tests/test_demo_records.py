@@ -188,9 +188,10 @@ def test_prepared_patients_have_a_signed_preparation_plan(demo: httpx.Client) ->
         assert [name for name in names if name in BLOOD_THINNERS] == (
             [expected] if expected else []
         )
-        to_review = {m["input"] for m in plan["plan"]["medications"] if m["action"] == "review"}
+        decided = {m["input"] for m in plan["plan"]["medications"] if m["decision"]}
         unknown = set(names) & UNRECOGNISED_MEDICINES
-        assert len(unknown) == (1 if mrn in UNRECOGNISED else 0) and unknown <= to_review
+        assert len(unknown) == (1 if mrn in UNRECOGNISED else 0) and unknown == decided
+        assert plan["plan"]["awaiting_decision"] == []
         assert bool(plan["signatures"][0]["note"]) == (
             mrn in UNRECOGNISED or expected == "Warfarin 5 mg"
         )
