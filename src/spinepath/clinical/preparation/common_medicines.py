@@ -84,6 +84,7 @@ CONTINUE_CLASSES: dict[str, str] = {
     "topical": "Medicine put on the skin",
     "bone_anabolic_other": "Bone-building injection (romosozumab)",
     "smoking_cessation": "Medicine to stop smoking",
+    "opioid_antagonist_rescue": "Opioid overdose rescue medicine (naloxone), kept at hand",
 }
 
 # class -> why a rule may exist but could not be verified (clinician review)
@@ -119,6 +120,12 @@ REVIEW_CLASSES: dict[str, tuple[str, str]] = {
     ),
     "omega3_prescription": (
         "Prescription omega-3 (its label mentions bleeding); no stop time could be verified",
+        SIR_2019,
+    ),
+    "opioid_antagonist": (
+        "Naltrexone blocks opioid pain medicine; advice on pausing it before a procedure with "
+        "opioid sedation or pain relief exists outside the cited sources but could not be "
+        "verified",
         SIR_2019,
     ),
     "biologic_immunosuppressant": (
@@ -236,6 +243,8 @@ _ROWS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("terazosin", "antihypertensive_other", "hytrin", "", ()),
     ("prazosin", "antihypertensive_other", "minipress", "", ()),
     ("methyldopa", "antihypertensive_other", "aldomet", "", ()),
+    ("guanfacine", "antihypertensive_other", "tenex, intuniv", "", ()),
+    ("midodrine", "antihypertensive_other", "proamatine, orvaten", "", ()),
     ("isosorbide_mononitrate", "antianginal", "imdur, monoket", "isosorbide", ()),
     ("isosorbide_dinitrate", "antianginal", "isordil", "", ()),
     (
@@ -358,6 +367,7 @@ _ROWS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("dexlansoprazole", "gi_other", "dexilant", "", ()),
     ("ondansetron", "antiemetic", "zofran", "", ()),
     ("prochlorperazine", "antiemetic", "compazine", "", ()),
+    ("scopolamine", "antiemetic", "transderm scop", "hyoscine", ()),
     ("metoclopramide", "antiemetic", "reglan", "", ()),
     ("meclizine", "antihistamine_sedating", "antivert, bonine", "", ()),
     ("promethazine", "antihistamine_sedating", "phenergan", "", ()),
@@ -481,6 +491,13 @@ _ROWS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("sumatriptan", "triptan", "imitrex", "", ()),
     ("rizatriptan", "triptan", "maxalt", "", ()),
     ("methylphenidate", "stimulant", "ritalin, concerta", "", ()),
+    ("lisdexamfetamine", "stimulant", "vyvanse", "", ()),
+    ("primidone", "anticonvulsant", "mysoline", "", ()),
+    ("benztropine", "parkinson", "cogentin", "", ()),
+    ("amantadine", "parkinson", "gocovri, osmolex", "", ()),
+    ("nicotine", "smoking_cessation", "nicoderm, nicorette, commit", "nicotine patch", ()),
+    ("naloxone", "opioid_antagonist_rescue", "narcan, kloxxado", "", ()),
+    ("naltrexone", "opioid_antagonist", "vivitrol, revia", "", ()),
     ("amphetamine", "stimulant", "adderall", "dextroamphetamine amphetamine", ()),
     ("modafinil", "stimulant", "provigil", "", ()),
     ("varenicline", "smoking_cessation", "chantix", "", ()),
@@ -526,6 +543,7 @@ _ROWS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("methylprednisolone", "corticosteroid", "medrol", "", ()),
     ("dexamethasone", "corticosteroid", "decadron", "", ()),
     ("hydrocortisone", "corticosteroid", "cortef", "", ()),
+    ("fludrocortisone", "corticosteroid", "florinef", "", ()),
     ("methotrexate", "dmard", "trexall, otrexup, rasuvo", "", ()),
     ("hydroxychloroquine", "dmard", "plaquenil", "", ()),
     ("sulfasalazine", "dmard", "azulfidine", "", ()),
@@ -544,6 +562,9 @@ _ROWS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("tolterodine", "urologic", "detrol", "", ()),
     ("solifenacin", "urologic", "vesicare", "", ()),
     ("mirabegron", "urologic", "myrbetriq", "", ()),
+    ("trospium", "urologic", "sanctura", "", ()),
+    ("bethanechol", "urologic", "urecholine", "", ()),
+    ("phenazopyridine", "urologic", "pyridium, azo", "", ()),
     ("sildenafil", "pde5_inhibitor", "viagra, revatio", "", ()),
     ("tadalafil", "pde5_inhibitor", "cialis, adcirca", "", ()),
     ("estradiol", "estrogen_or_serm", "estrace, vagifem, climara, vivelle", "", ()),
@@ -604,6 +625,8 @@ _ROWS: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("timolol", "eye_drops", "timoptic", "", ()),
     ("brimonidine", "eye_drops", "alphagan", "", ()),
     ("dorzolamide", "eye_drops", "trusopt", "", ()),
+    ("bimatoprost", "eye_drops", "lumigan", "", ()),
+    ("olopatadine", "eye_drops", "pataday, patanol", "", ()),
     ("triamcinolone", "topical", "kenalog", "triamcinolone acetonide", ()),
     ("clobetasol", "topical", "temovate, clobex", "", ()),
     ("mupirocin", "topical", "bactroban", "", ()),
