@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from spinepath.demo import DEMO_CLINIC, load_demo
+from spinepath.devdata.clinic import DEMO_CLINIC, load_demo
 from tests.support import LiveServer
 
 STAGES = {

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
+import runpy
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _sources_doc_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location(
-        "sources_doc", ROOT / "scripts" / "sources_doc.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _sources_doc_script() -> dict[str, Any]:
+    return runpy.run_path(str(ROOT / "scripts" / "sources_doc.py"))
 
 
 def test_clinical_sources_doc_lists_every_registered_source() -> None:
-    module = _sources_doc_module()
+    render = _sources_doc_script()["render"]
     document = (ROOT / "docs" / "clinical-sources.md").read_text()
-    assert module.render(document) == document, "run scripts/sources_doc.py"
+    assert render(document) == document, "run scripts/sources_doc.py"
 
 
 def test_every_area_notes_file_is_linked_from_the_sources_doc() -> None:

@@ -27,6 +27,14 @@ app.add_typer(user_app, name="user")
 err = Console(stderr=True)
 
 
+@app.callback()
+def _start() -> None:
+    # Every command runs its use cases with the domains' reactions wired in.
+    from spinepath import wiring
+
+    wiring.install()
+
+
 def _settings() -> Settings:
     return Settings.from_env()
 
@@ -93,7 +101,7 @@ def demo(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
     """Migrate, load the demo clinic (once) and serve it."""
-    from spinepath.demo import DEMO_CLINIC, load_demo
+    from spinepath.devdata.clinic import DEMO_CLINIC, load_demo
     from spinepath.store.db import make_engine, make_session_factory
 
     settings = _settings()
@@ -144,14 +152,16 @@ def user_create(
     from spinepath.accounts.schemas import ClinicIn, UserIn
     from spinepath.clinical.errors import InvalidInput, parse_input
     from spinepath.context import SYSTEM
-    from spinepath.store.db import make_engine, make_session_factory, transaction
+    from spinepath.store.db import make_engine, make_session_factory
+    from spinepath.unit_of_work import UnitOfWork
 
     settings = _settings()
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     engine = make_engine(settings.database_url)
     try:
-        with transaction(make_session_factory(engine)) as session:
+        with UnitOfWork(make_session_factory(engine)) as work:
+            session = work.session
             found = accounts.clinic_by_slug(session, clinic)
             if found is None:
                 if clinic_name is None:
@@ -345,7 +355,8 @@ def import_fhir(
     from spinepath.errors import DomainError
     from spinepath.fhir import service
     from spinepath.fhir.bundle import ImportInput, read_input
-    from spinepath.store.db import make_engine, make_session_factory, transaction
+    from spinepath.store.db import make_engine, make_session_factory
+    from spinepath.unit_of_work import UnitOfWork
 
     settings = _settings()
     data = ImportInput()
@@ -368,12 +379,13 @@ def import_fhir(
             return
     engine = make_engine(settings.database_url)
     try:
-        with transaction(make_session_factory(engine)) as session:
+        with UnitOfWork(make_session_factory(engine)) as work:
+            session = work.session
             found = session.scalar(select(User).where(User.username == user.strip().lower()))
             if found is None or not found.active:
                 _fail({"errors": [{"field": "--user", "message": "no such active user"}]})
                 return
-            actor = accounts.actor_for(found, "cli")
+            actor = work.actor = accounts.actor_for(found, "cli")
             with Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),

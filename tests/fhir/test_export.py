@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-import textwrap
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from spinepath.accounts.models import User, UserRole
 from spinepath.accounts.roles import Role
-from spinepath.fhir.export import export_episode, load_sections
+from spinepath.fhir import sections as base_sections
+from spinepath.fhir.export import ExportContext, Section, checked_sections, export_episode
+from spinepath.fhir.export_sections import ALL_SECTIONS
+from spinepath.unit_of_work import UnitOfWork
 from tests.api.helpers import create_patient, move, open_episode
 from tests.fhir.conftest import R4Schema, no_empty_values
 from tests.fhir.test_import_api import imported
@@ -194,64 +194,54 @@ def test_other_clinics_and_roles_without_patient_access_cannot_export(
 
 
 # ---- the section registry --------------------------------------------------------------------
-@pytest.fixture
-def section_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    package = tmp_path / f"sections_{uuid.uuid4().hex[:8]}"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "extra.py").write_text(
-        textwrap.dedent(
-            """
-            from spinepath.fhir.export import Section
+def _pain_section() -> Section:
+    def build(ctx: ExportContext) -> list[dict[str, Any]]:
+        return [
+            {
+                "resourceType": "Observation",
+                "id": ctx.derived_id("pain", ctx.episode.id),
+                "status": "final",
+                "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
+                "subject": ctx.patient_reference,
+                "valueInteger": 7,
+                "note": [],
+            }
+        ]
 
-            def build(ctx):
-                return [{
-                    "resourceType": "Observation",
-                    "id": ctx.derived_id("pain", ctx.episode.id),
-                    "status": "final",
-                    "code": {"coding": [{"system": "http://loinc.org", "code": "72514-3"}]},
-                    "subject": ctx.patient_reference,
-                    "valueInteger": 7,
-                    "note": [],
-                }]
-
-            FHIR_SECTIONS = (Section("pain", "Pain scores", build),)
-            """
-        )
-    )
-    (package / "broken.py").write_text("import spinepath_no_such_dependency\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    yield package
-    for name in [m for m in sys.modules if m.startswith(package.name)]:
-        del sys.modules[name]
+    return Section("pain", "Pain scores", build)
 
 
-def test_a_package_adds_its_section_by_naming_a_module(
-    clinic: ClinicUsers, section_modules: Path, r4_schema: R4Schema
+def test_a_package_adds_its_section_to_the_export(
+    clinic: ClinicUsers, r4_schema: R4Schema
 ) -> None:
     with clinic.client(Role.COORDINATOR) as client:
         episode = open_episode(client, create_patient(client, mrn="EXP-6")["id"])
-    sections = load_sections(
-        [
-            "spinepath.fhir.sections",
-            f"{section_modules.name}.extra",
-            "spinepath.not_written_yet.fhir",
-        ]
-    )
+    sections = checked_sections([*base_sections.FHIR_SECTIONS, _pain_section()])
     assert [s.name for s in sections] == ["patient", "conditions", "care_plan", "audit", "pain"]
-    with clinic.server.session_factory() as session, session.begin():
+    with UnitOfWork(clinic.server.session_factory) as work:
         bundle = export_episode(
-            session, clinic.actor(Role.PHYSICIAN), uuid.UUID(episode["id"]), sections=sections
+            work.session,
+            clinic.actor(Role.PHYSICIAN),
+            uuid.UUID(episode["id"]),
+            sections=sections,
         )
     assert_valid(bundle, r4_schema)
     [pain] = resources(bundle, "Observation")
     assert pain["valueInteger"] == 7 and "note" not in pain  # empty elements are dropped
 
 
-def test_a_section_module_with_a_real_import_error_is_not_silently_skipped(
-    section_modules: Path,
-) -> None:
-    with pytest.raises(ModuleNotFoundError, match="spinepath_no_such_dependency"):
-        load_sections([f"{section_modules.name}.broken"])
+def test_the_export_has_every_package_section_once() -> None:
+    assert [s.name for s in ALL_SECTIONS] == [
+        "patient",
+        "conditions",
+        "care_plan",
+        "audit",
+        "medicine_holds",
+        "procedures",
+        "vital_signs",
+        "recovery_scores",
+        "outcomes",
+        "follow_up_schedule",
+    ]
     with pytest.raises(RuntimeError, match="named twice: pain"):
-        load_sections([f"{section_modules.name}.extra", f"{section_modules.name}.extra"])
+        checked_sections([_pain_section(), _pain_section()])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from spinepath.accounts.roles import Role
-from spinepath.demo import load_demo
+from spinepath.devdata.clinic import load_demo
 from tests.fhir.conftest import R4Schema
 from tests.fhir.test_export import assert_valid, export
 from tests.support import LiveServer

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from spinepath import __version__
+from spinepath import __version__, wiring
 from spinepath.accounts.api import router as accounts_router
 from spinepath.api import problems
 from spinepath.api.deps import bearer_scheme
@@ -32,6 +32,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "web" / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
+    wiring.install()
     app = FastAPI(
         title="spinepath",
         version=__version__,

@@ -1,4 +1,4 @@
-"""Per-request unit of work: one session, one transaction, the authenticated actor."""
+"""The API's way into a unit of work: the request's transaction and its authenticated actor."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from spinepath.accounts import service as accounts
 from spinepath.context import Actor
 from spinepath.errors import FieldError, InvalidInput, NotAuthenticated
+from spinepath.unit_of_work import UnitOfWork
 
 bearer_scheme = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token")
 
@@ -23,31 +24,29 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+def request_work(request: Request) -> UnitOfWork:
+    """A unit of work for this request; a refusal is audited with the request's method and path."""
+    return UnitOfWork(
+        request.app.state.session_factory,
+        origin=request.url.path,
+        action=request.method.lower(),
+    )
+
+
 @contextmanager
 def api_work(request: Request) -> Iterator[tuple[Session, Actor]]:
-    """Open a transaction as the bearer of the request's token; commit when the block ends."""
-    factory = request.app.state.session_factory
-    with factory() as session:
-        try:
-            actor = _bearer_actor(request, session)
-            request.state.actor = actor
-            yield session, actor
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """The request's unit of work, as the bearer of its token."""
+    with request_work(request) as work:
+        work.actor = _bearer_actor(request, work.session)
+        request.state.actor = work.actor
+        yield work.session, work.actor
 
 
 @contextmanager
 def anonymous_work(request: Request) -> Iterator[Session]:
-    factory = request.app.state.session_factory
-    with factory() as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    """The request's unit of work before anyone has logged in (login, personal links)."""
+    with request_work(request) as work:
+        yield work.session
 
 
 def _bearer_actor(request: Request, session: Session) -> Actor:

@@ -12,9 +12,8 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from spinepath.audit import service as audit
 from spinepath.clinical.errors import FieldError, InvalidInput
-from spinepath.errors import DomainError, NotFound, PermissionDenied
+from spinepath.errors import DomainError
 
 log = logging.getLogger("spinepath.api")
 
@@ -69,8 +68,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> Response:
-        if isinstance(exc, PermissionDenied | NotFound):
-            _audit_refusal(request, exc)
+        # Refusals were audited by the unit of work they rolled back.
         if not _is_api(request):
             return web_error(request, exc)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
@@ -106,18 +104,3 @@ def web_error(request: Request, exc: DomainError, status: int | None = None) -> 
         return RedirectResponse(exc.location, status_code=303)
     code = status or exc.status
     return page(request, "error.html", {"title": exc.title, "detail": exc.detail}, code)
-
-
-def _audit_refusal(request: Request, exc: DomainError) -> None:
-    actor = getattr(request.state, "actor", None)
-    if actor is None:
-        return
-    audit.record_outside_transaction(
-        request.app.state.session_factory,
-        actor,
-        request.method.lower(),
-        getattr(exc, "entity", "request"),
-        getattr(exc, "entity_id", None),
-        outcome="denied",
-        detail={"status": exc.status, "path": request.url.path[:500]},
-    )

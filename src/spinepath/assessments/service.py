@@ -62,7 +62,9 @@ from spinepath.errors import (
     PermissionDenied,
     VersionConflict,
 )
+from spinepath.events import AssessmentStored, ConsultationFactsRecorded, DecisionRecorded
 from spinepath.store.base import utc_now
+from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
 FROM_FACTS = "facts"
@@ -437,7 +439,26 @@ def save_facts(
         patient_id=episode.patient_id,
         detail={"version": row.version, "fields": changed},
     )
+    publish(
+        session,
+        actor,
+        ConsultationFactsRecorded(
+            clinic_id=episode.clinic_id,
+            episode_id=episode.id,
+            occurred_at=now or utc_now(),
+            recorded=recorded_sections(doc),
+        ),
+    )
     return _view(episode, row)
+
+
+def recorded_sections(doc: Mapping[str, Any]) -> frozenset[str]:
+    """The fact sections with at least one answer (not every field left unknown)."""
+    return frozenset(
+        section
+        for section in FACT_SECTIONS
+        if any(value is not None for value in _flatten(doc.get(section) or {}).values())
+    )
 
 
 def _flush_or_conflict(session: Session, detail: str) -> None:
@@ -578,6 +599,16 @@ def evaluate_episode(
             "action": assessment.action,
         },
     )
+    publish(
+        session,
+        actor,
+        AssessmentStored(
+            clinic_id=episode.clinic_id,
+            episode_id=episode.id,
+            occurred_at=assessment.created_at,
+            assessment_id=assessment.id,
+        ),
+    )
     return assessment
 
 
@@ -686,6 +717,17 @@ def record_decision(
             "procedure": decision.procedure,
             "suggested_action": decision.suggested_action,
         },
+    )
+    publish(
+        session,
+        actor,
+        DecisionRecorded(
+            clinic_id=assessment.clinic_id,
+            episode_id=assessment.episode_id,
+            occurred_at=decision.decided_at,
+            decision_id=decision.id,
+            decision=decision.decision,
+        ),
     )
     session.refresh(assessment)
     return decision

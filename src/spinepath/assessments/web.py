@@ -21,7 +21,8 @@ from spinepath.context import Actor
 from spinepath.episodes.models import Episode
 from spinepath.episodes.service import load_episode
 from spinepath.errors import DomainError, NotFound
-from spinepath.web.forms import csrf_from
+from spinepath.unit_of_work import attempt
+from spinepath.web.forms import csrf_from, errors_of
 from spinepath.web.render import page
 from spinepath.web.session import check_csrf, web_work
 
@@ -125,13 +126,13 @@ async def save_consultation(request: Request, episode_id: uuid.UUID) -> Response
         except ValueError:
             version = None
         try:
-            service.save_facts(session, actor, episode_id, facts, expected_version=version)
-            if _text(submitted, "then") == "evaluate":
-                service.evaluate_episode(session, actor, episode_id)
+            with attempt(session):
+                service.save_facts(session, actor, episode_id, facts, expected_version=version)
+                if _text(submitted, "then") == "evaluate":
+                    service.evaluate_episode(session, actor, episode_id)
         except (InvalidInput, DomainError) as refused:
-            session.rollback()
             view = service.get_facts(session, actor, episode_id)
-            errors = _errors_of(refused)
+            errors = errors_of(refused)
             status = 422 if isinstance(refused, InvalidInput) else refused.status
             return _render_consultation(
                 request, view.episode, view, token.csrf_token, submitted, errors, status, version
@@ -139,14 +140,6 @@ async def save_consultation(request: Request, episode_id: uuid.UUID) -> Response
     if _text(submitted, "then") == "evaluate":
         return RedirectResponse(f"/episodes/{episode_id}/assessment", status_code=303)
     return RedirectResponse(f"/episodes/{episode_id}/consultation?saved=1", status_code=303)
-
-
-def _errors_of(refused: Exception) -> dict[str, str]:
-    if isinstance(refused, InvalidInput):
-        return {error.field: error.message for error in refused.errors}
-    if isinstance(refused, DomainError):
-        return {"form": refused.detail}
-    return {"form": str(refused)}
 
 
 # --- The assessment panel ------------------------------------------------------------------
@@ -289,9 +282,9 @@ async def evaluate(request: Request, episode_id: uuid.UUID) -> Response:
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, _strings(submitted)))
         try:
-            service.evaluate_episode(session, actor, episode_id)
+            with attempt(session):
+                service.evaluate_episode(session, actor, episode_id)
         except InvalidInput as invalid:
-            session.rollback()
             return _render_panel(
                 request,
                 session,
@@ -299,7 +292,7 @@ async def evaluate(request: Request, episode_id: uuid.UUID) -> Response:
                 episode_id,
                 None,
                 token.csrf_token,
-                _errors_of(invalid),
+                errors_of(invalid),
                 {},
                 422,
             )
@@ -314,10 +307,10 @@ async def decide(request: Request, episode_id: uuid.UUID) -> Response:
         number = _number_of(session, actor, episode_id, form.get("assessment_id", ""))
         raw = {k: form[k].strip() for k in ("decision", "procedure", "rationale") if form.get(k)}
         try:
-            decision = parse_input(DecisionIn, {**raw, "rationale": raw.get("rationale", "")})
-            service.record_decision(session, actor, uuid.UUID(form["assessment_id"]), decision)
+            with attempt(session):
+                decision = parse_input(DecisionIn, {**raw, "rationale": raw.get("rationale", "")})
+                service.record_decision(session, actor, uuid.UUID(form["assessment_id"]), decision)
         except InvalidInput as invalid:
-            session.rollback()
             return _render_panel(
                 request,
                 session,
@@ -325,7 +318,7 @@ async def decide(request: Request, episode_id: uuid.UUID) -> Response:
                 episode_id,
                 number,
                 token.csrf_token,
-                _errors_of(invalid),
+                errors_of(invalid),
                 form,
                 422,
             )

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import uuid
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,7 +22,6 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -37,6 +34,7 @@ from spinepath.cds_hooks.prefetch import CannotFetch, FhirFetcher, gather, resou
 from spinepath.cds_hooks.security import (
     Caller,
     ClientVerifier,
+    TokenReused,
     Unauthorized,
     record_token_use,
 )
@@ -54,6 +52,7 @@ from spinepath.fhir.models import FhirPatientLink
 from spinepath.fhir.reading import Problems, parse_when
 from spinepath.settings import Settings
 from spinepath.store.base import utc_now
+from spinepath.unit_of_work import UnitOfWork
 
 log = logging.getLogger("spinepath.cds_hooks")
 
@@ -106,17 +105,6 @@ def _audiences(request: Request, *paths: str) -> set[str]:
         if public:
             found.add(f"{public}{path}")
     return found
-
-
-_SQLITE_WRITER = threading.Lock()
-
-
-def _writer(request: Request) -> AbstractContextManager[Any]:
-    """SQLite has one writer at a time: CDS calls queue here instead of in SQLite's busy
-    handler, whose growing sleeps would add long tails. PostgreSQL needs no such queue."""
-    if request.app.state.engine.dialect.name == "sqlite":
-        return _SQLITE_WRITER
-    return nullcontext()
 
 
 def _unauthorized() -> Response:
@@ -255,14 +243,10 @@ def _process(request: Request, service: CdsService, hook: HookRequest) -> Respon
     )
     cards = service.cards(hook, record, ctx, now)
     # One short write: the JWT id (refusing a reuse), the cards and the audit event.
-    with _writer(request), factory() as session:
-        try:
-            try:
-                record_token_use(session, caller, purge=runtime.verifier.purge_due())
-            except IntegrityError:
-                session.rollback()
-                log.info("CDS call refused (401): jti reused by %s", caller.iss)
-                return _unauthorized()
+    try:
+        with UnitOfWork(factory) as work:
+            session = work.session
+            record_token_use(session, caller, purge=runtime.verifier.purge_due())
             for card in cards:
                 session.add(
                     CdsCard(
@@ -293,10 +277,9 @@ def _process(request: Request, service: CdsService, hook: HookRequest) -> Respon
                     "data": origin,
                 },
             )
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    except TokenReused:
+        log.info("CDS call refused (401): jti reused by %s", caller.iss)
+        return _unauthorized()
     headers = {DEV_HEADER: "development"} if caller.development else None
     return JSONResponse({"cards": cards}, headers=headers)
 
@@ -412,13 +395,10 @@ def _store_feedback(request: Request, service: CdsService, items: list[_Feedback
     caller = _verify(request, f"/cds-services/{service.id}/feedback", f"/cds-services/{service.id}")
     if caller is None:
         return _unauthorized()
-    with _writer(request), request.app.state.session_factory() as session:
-        try:
-            try:
-                record_token_use(session, caller, purge=False)
-            except IntegrityError:
-                session.rollback()
-                return _unauthorized()
+    try:
+        with UnitOfWork(request.app.state.session_factory) as work:
+            session = work.session
+            record_token_use(session, caller, purge=False)
             known = _known_cards(session, caller, service, [item.card for item in items])
             for item in items:
                 when = parse_when(item.outcomeTimestamp)
@@ -453,10 +433,8 @@ def _store_feedback(request: Request, service: CdsService, items: list[_Feedback
                     "outcomes": [item.outcome for item in items],
                 },
             )
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    except TokenReused:
+        return _unauthorized()
     return JSONResponse({"received": len(items)})
 
 

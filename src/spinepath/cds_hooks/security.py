@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 import jwt
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from spinepath.accounts.models import Clinic
@@ -248,12 +249,20 @@ class ClientVerifier:
         return True
 
 
+class TokenReused(Exception):
+    """The JWT id was seen before: a replayed call."""
+
+
 def record_token_use(session: Session, caller: Caller, *, purge: bool) -> None:
-    """Remember the caller's jti (the unique constraint refuses a reuse at flush)."""
+    """Remember the caller's jti; a reuse (refused by the unique constraint) raises
+    ``TokenReused``."""
     if caller.jti is None or caller.iss is None or caller.expires_at is None:
         return
     if purge:
         cutoff = datetime.now(UTC) - timedelta(seconds=LEEWAY_SECONDS)
         session.execute(delete(CdsTokenUse).where(CdsTokenUse.expires_at < cutoff))
     session.add(CdsTokenUse(issuer=caller.iss, jti=caller.jti, expires_at=caller.expires_at))
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        raise TokenReused(caller.jti) from None

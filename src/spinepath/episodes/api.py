@@ -21,7 +21,7 @@ from spinepath.episodes.schemas import (
 )
 from spinepath.episodes.worklist import WorklistFilters, worklist
 from spinepath.errors import FieldError, InvalidInput
-from spinepath.patients.api import PatientOut, patient_out
+from spinepath.patients.schemas import PatientOut, patient_out
 
 router = APIRouter(tags=["episodes"])
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -68,6 +69,12 @@ class StageTransition(IdMixin, Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
 class Task(IdMixin, VersionedMixin, Base):
     __tablename__ = "tasks"
 
@@ -81,7 +88,7 @@ class Task(IdMixin, VersionedMixin, Base):
     owner_role: Mapped[str] = mapped_column(String(32), index=True)
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     due_at: Mapped[datetime] = mapped_column(index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=TaskStatus.OPEN.value, index=True)
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from spinepath.clinical.levels import normalise_level
+from spinepath.episodes.models import TaskStatus
 from spinepath.episodes.pathway import Stage
 
 
@@ -85,6 +86,6 @@ class TaskUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: int | None = Field(default=None, ge=1)
-    status: str | None = Field(default=None, pattern="^(open|done|cancelled)$")
+    status: TaskStatus | None = None
     assignee_id: uuid.UUID | None = None
     unassign: bool = False

@@ -13,7 +13,7 @@ from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
 from spinepath.clinical.levels import level_index
 from spinepath.context import Actor
-from spinepath.episodes import pathway
+from spinepath.episodes import pathway, tasks
 from spinepath.episodes.models import Episode, Fracture, StageTransition, Task
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import (
@@ -24,9 +24,10 @@ from spinepath.episodes.schemas import (
     TransitionIn,
 )
 from spinepath.errors import Conflict, FieldError, InvalidInput, NotFound
-from spinepath.follow_up import service as follow_up
+from spinepath.events import StageEntered
 from spinepath.patients.service import load_patient
 from spinepath.store.base import utc_now
+from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
 
@@ -41,18 +42,15 @@ def load_episode(session: Session, actor: Actor, episode_id: uuid.UUID) -> Episo
     return episode
 
 
-def _create_stage_tasks(session: Session, episode: Episode, stage: Stage, now: datetime) -> None:
+def _open_stage_tasks(session: Session, episode: Episode, stage: Stage, now: datetime) -> None:
     for default in pathway.DEFAULT_TASKS[stage]:
-        session.add(
-            Task(
-                clinic_id=episode.clinic_id,
-                episode_id=episode.id,
-                stage=stage.value,
-                code=default.code,
-                title=default.title,
-                owner_role=default.owner_role,
-                due_at=now + default.due_after,
-            )
+        tasks.open_task(
+            session,
+            episode,
+            code=default.code,
+            title=default.title,
+            owner_role=default.owner_role,
+            due_at=now + default.due_after,
         )
 
 
@@ -87,10 +85,21 @@ def open_episode(
             reason="episode opened",
         )
     )
-    _create_stage_tasks(session, episode, Stage.REFERRAL, now)
+    _open_stage_tasks(session, episode, Stage.REFERRAL, now)
     session.flush()
     audit.record(session, actor, "create", "episode", episode.id, patient_id=patient.id)
+    publish(session, actor, _entered(episode, None, Stage.REFERRAL, now))
     return episode
+
+
+def _entered(episode: Episode, from_stage: Stage | None, to: Stage, now: datetime) -> StageEntered:
+    return StageEntered(
+        clinic_id=episode.clinic_id,
+        episode_id=episode.id,
+        occurred_at=now,
+        from_stage=from_stage.value if from_stage else None,
+        to_stage=to.value,
+    )
 
 
 def get_episode(session: Session, actor: Actor, episode_id: uuid.UUID) -> Episode:
@@ -140,8 +149,7 @@ def transition_episode(
     if data.to_stage in pathway.TERMINAL:
         episode.closed_at = now
         for task in episode.tasks:
-            if task.status == "open":
-                task.status = "cancelled"
+            tasks.cancel_task(task)
     episode.transitions.append(
         StageTransition(
             from_stage=current.value,
@@ -152,9 +160,7 @@ def transition_episode(
             reason=data.reason,
         )
     )
-    _create_stage_tasks(session, episode, data.to_stage, now)
-    # Discharge or conservative treatment starts follow-up; an ended episode stops it.
-    follow_up.on_stage_entered(session, actor, episode, data.to_stage, now)
+    _open_stage_tasks(session, episode, data.to_stage, now)
     session.flush()
     audit.record(
         session,
@@ -165,6 +171,8 @@ def transition_episode(
         patient_id=episode.patient_id,
         detail={"from": current.value, "to": data.to_stage.value},
     )
+    # Other domains react in this transaction (discharge starts the follow-up plan).
+    publish(session, actor, _entered(episode, current, data.to_stage, now))
     session.refresh(episode)
     return episode
 
@@ -299,9 +307,12 @@ def update_task(
     check_version("task", task.version, expected, via_if_match=if_match_version is not None)
     changes: dict[str, object] = {}
     if data.status is not None and data.status != task.status:
-        task.status = data.status
-        task.completed_at = (now or utc_now()) if data.status == "done" else None
-        task.completed_by_id = actor.user_id if data.status == "done" else None
+        if data.status == tasks.TaskStatus.DONE:
+            tasks.complete_task(task, actor, now or utc_now())
+        elif data.status == tasks.TaskStatus.CANCELLED:
+            tasks.cancel_task(task)
+        else:
+            tasks.reopen_task(task, task.due_at)
         changes["status"] = data.status
     if data.unassign:
         task.assignee_id = None

@@ -17,7 +17,8 @@ from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import FractureIn, TaskUpdate, TransitionIn
 from spinepath.episodes.worklist import WorklistFilters, worklist
 from spinepath.errors import DomainError
-from spinepath.web.forms import csrf_from, form_data, parse_form
+from spinepath.unit_of_work import attempt
+from spinepath.web.forms import csrf_from, errors_of, form_data, parse_form, status_of
 from spinepath.web.render import page
 from spinepath.web.session import check_csrf, web_work
 
@@ -115,14 +116,14 @@ async def transition(request: Request, episode_id: uuid.UUID) -> Response:
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
         try:
-            change = parse_form(TransitionIn, data, ("to_stage", "reason", "version"))
-            episode = service.transition_episode(session, actor, episode_id, change)
+            with attempt(session):
+                change = parse_form(TransitionIn, data, ("to_stage", "reason", "version"))
+                episode = service.transition_episode(session, actor, episode_id, change)
         except (InvalidInput, DomainError) as refused:
-            session.rollback()
             episode = service.get_episode(session, actor, episode_id)
-            errors = _errors_of(refused)
+            errors = errors_of(refused)
             return _render_episode(
-                request, episode, token.csrf_token, errors, None, _status_of(refused), data
+                request, episode, token.csrf_token, errors, None, status_of(refused), data
             )
         label = pathway.STAGE_LABELS[Stage(episode.stage)]
     return RedirectResponse(f"/episodes/{episode_id}?moved={label}#timeline", status_code=303)
@@ -134,14 +135,15 @@ async def add_fracture(request: Request, episode_id: uuid.UUID) -> Response:
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
         try:
-            fracture = parse_form(FractureIn, data, ("level", "onset_date", "etiology", "notes"))
-            service.add_fracture(session, actor, episode_id, fracture)
+            with attempt(session):
+                fields = ("level", "onset_date", "etiology", "notes")
+                fracture = parse_form(FractureIn, data, fields)
+                service.add_fracture(session, actor, episode_id, fracture)
         except (InvalidInput, DomainError) as refused:
-            session.rollback()
             episode = service.get_episode(session, actor, episode_id)
-            errors = {f"fracture_{k}": v for k, v in _errors_of(refused).items()}
+            errors = {f"fracture_{k}": v for k, v in errors_of(refused).items()}
             return _render_episode(
-                request, episode, token.csrf_token, errors, None, _status_of(refused), data
+                request, episode, token.csrf_token, errors, None, status_of(refused), data
             )
     return RedirectResponse(f"/episodes/{episode_id}#fractures", status_code=303)
 
@@ -155,15 +157,3 @@ async def task_status(request: Request, task_id: uuid.UUID) -> Response:
         task = service.update_task(session, actor, task_id, change)
         episode_id = task.episode_id
     return RedirectResponse(f"/episodes/{episode_id}#tasks", status_code=303)
-
-
-def _errors_of(refused: Exception) -> dict[str, str]:
-    if isinstance(refused, InvalidInput):
-        return {error.field: error.message for error in refused.errors}
-    if isinstance(refused, DomainError):
-        return {"form": refused.detail}
-    return {"form": str(refused)}
-
-
-def _status_of(refused: Exception) -> int:
-    return 422 if isinstance(refused, InvalidInput) else getattr(refused, "status", 400)

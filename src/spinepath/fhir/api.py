@@ -17,6 +17,7 @@ from spinepath.clinical.errors import FieldError, InvalidInput
 from spinepath.fhir import service
 from spinepath.fhir.bundle import MAX_IMPORT_BYTES, ImportInput, read_input
 from spinepath.fhir.export import export_episode
+from spinepath.fhir.export_sections import ALL_SECTIONS
 
 router = APIRouter(tags=["fhir"])
 
@@ -148,5 +149,5 @@ def episode_bundle(request: Request, episode_id: uuid.UUID) -> JSONResponse:
     """The episode as a FHIR R4 Bundle (collection): Patient, Condition, CarePlan, AuditEvent,
     and the sections other parts of spinepath contribute."""
     with api_work(request) as (session, actor):
-        bundle = export_episode(session, actor, episode_id)
+        bundle = export_episode(session, actor, episode_id, sections=ALL_SECTIONS)
     return JSONResponse(bundle, media_type=FHIR_JSON)

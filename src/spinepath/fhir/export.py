@@ -1,10 +1,9 @@
 """An episode as a FHIR R4 Bundle (type collection), built from sections that packages contribute.
 
-A *section* is a named function ``build(ctx) -> list[resource]``. Sections are found in the
-modules listed in ``SECTION_MODULES``: each module exposes ``FHIR_SECTIONS``, a sequence of
-:class:`Section`. A listed module that does not exist (a package not written yet) is skipped, so
-a domain package adds its part of the export (procedures, vital signs, questionnaires, medicine
-holds) by adding a ``fhir.py`` module with ``FHIR_SECTIONS``; nothing here changes.
+A *section* is a named function ``build(ctx) -> list[resource]``. Each domain package that exports
+records (procedures, vital signs, questionnaires, medicine holds) has a ``fhir.py`` module with
+``FHIR_SECTIONS``, a sequence of :class:`Section`; ``fhir.export_sections`` joins them, by plain
+imports, so a missing module fails at start-up instead of leaving a part out of the export.
 
 Resources refer to each other by ``urn:uuid`` full URLs inside the bundle. Ids are the record's
 own UUID or, for resources derived from a record, a stable UUID made from it (uuid5), so the
@@ -14,7 +13,6 @@ JSON allows no empty arrays, objects or strings).
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,15 +31,6 @@ from spinepath.store.base import utc_now
 
 # Derived resource ids: uuid5(EXPORT_NAMESPACE, "<kind>:<record id>").
 EXPORT_NAMESPACE = uuid.UUID("6f1d3c52-1f7e-4d0e-9a55-4b5f6a0c2e11")
-
-SECTION_MODULES: tuple[str, ...] = (
-    "spinepath.fhir.sections",
-    "spinepath.assessments.fhir",
-    "spinepath.preparation.fhir",
-    "spinepath.procedures.fhir",
-    "spinepath.recovery.fhir",
-    "spinepath.follow_up.fhir",
-)
 
 
 @dataclass
@@ -76,26 +65,13 @@ class Section:
     build: Callable[[ExportContext], list[dict[str, Any]]]
 
 
-def _is_missing_module(error: ModuleNotFoundError, module_name: str) -> bool:
-    missing = error.name or ""
-    return module_name == missing or module_name.startswith(f"{missing}.")
-
-
-def load_sections(modules: Sequence[str] = SECTION_MODULES) -> list[Section]:
-    sections: list[Section] = []
-    for module_name in modules:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if _is_missing_module(error, module_name):
-                continue  # that package has no export part (yet)
-            raise
-        sections.extend(getattr(module, "FHIR_SECTIONS", ()))
+def checked_sections(sections: Sequence[Section]) -> tuple[Section, ...]:
+    """``sections`` as they are, refusing two sections of one name."""
     names = [section.name for section in sections]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise RuntimeError(f"FHIR export sections named twice: {', '.join(duplicates)}")
-    return sections
+    return tuple(sections)
 
 
 def clean(value: Any) -> Any:
@@ -114,7 +90,7 @@ def export_episode(
     actor: Actor,
     episode_id: uuid.UUID,
     *,
-    sections: Sequence[Section] | None = None,
+    sections: Sequence[Section],
 ) -> dict[str, Any]:
     """The episode as a FHIR Bundle; the export itself is audited first (and included)."""
     actor.require(Permission.READ_PATIENTS, "export patient records")
@@ -133,7 +109,7 @@ def export_episode(
     ctx = ExportContext(session, actor, episode, episode.patient, now, event.id)
     entries: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for section in sections if sections is not None else load_sections():
+    for section in sections:
         for resource in section.build(ctx):
             resource = clean(resource)
             key = f"{resource['resourceType']}/{resource['id']}"

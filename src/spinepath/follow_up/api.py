@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import asdict
 from datetime import date, datetime
@@ -17,7 +15,16 @@ from spinepath.api.deps import anonymous_work, api_work, client_address, etag, i
 from spinepath.clinical.follow_up.kpi import KpiResult
 from spinepath.clinical.follow_up.schedule import overdue_from
 from spinepath.errors import FieldError, InvalidInput
-from spinepath.follow_up import reports, service
+from spinepath.follow_up import (
+    clinical_events,
+    fracture_liaison,
+    links,
+    outcomes,
+    plans,
+    reports,
+    settings,
+    summary,
+)
 from spinepath.follow_up.models import (
     FollowUpContact,
     FollowUpEvent,
@@ -235,7 +242,7 @@ def reminder_out(job: ReminderJob) -> ReminderOut:
     return ReminderOut.model_validate(job, from_attributes=True)
 
 
-def follow_up_out(view: service.EpisodeFollowUp, zone: ZoneInfo) -> FollowUpOut:
+def follow_up_out(view: summary.EpisodeFollowUp, zone: ZoneInfo) -> FollowUpOut:
     return FollowUpOut(
         episode_id=view.episode.id,
         plan=plan_out(view.plan) if view.plan else None,
@@ -251,7 +258,7 @@ def follow_up_out(view: service.EpisodeFollowUp, zone: ZoneInfo) -> FollowUpOut:
 
 def _view(request: Request, episode_id: uuid.UUID) -> FollowUpOut:
     with api_work(request) as (session, actor):
-        view = service.episode_follow_up(session, actor, episode_id)
+        view = summary.episode_follow_up(session, actor, episode_id)
         return follow_up_out(view, ZoneInfo(actor.clinic_time_zone))
 
 
@@ -266,7 +273,7 @@ def get_follow_up(request: Request, episode_id: uuid.UUID) -> FollowUpOut:
 def create_plan(request: Request, episode_id: uuid.UUID, data: PlanIn) -> FollowUpOut:
     """Start follow-up by hand (discharge and conservative treatment start it by themselves)."""
     with api_work(request) as (session, actor):
-        service.create_plan(session, actor, episode_id, data, now=None)
+        plans.create_plan(session, actor, episode_id, data, now=None)
     return _view(request, episode_id)
 
 
@@ -276,7 +283,7 @@ def update_plan(
 ) -> FollowUpOut:
     """Move the plan's start date (planned contacts move with it) or set its physician."""
     with api_work(request) as (session, actor):
-        plan = service.update_plan(
+        plan = plans.update_plan(
             session, actor, episode_id, data, if_match_version=if_match_version(request)
         )
         session.flush()
@@ -299,7 +306,7 @@ def list_contacts(
     if errors:
         raise InvalidInput(errors)
     with api_work(request) as (session, actor):
-        found = service.contacts_in_state(session, actor, as_of=as_of, states=frozenset(state))
+        found = plans.contacts_in_state(session, actor, as_of=as_of, states=frozenset(state))
         zone = ZoneInfo(actor.clinic_time_zone)
         return [contact_out(v.contact, v.state, zone) for v in found]
 
@@ -309,7 +316,7 @@ def reschedule(
     request: Request, response: Response, contact_id: uuid.UUID, data: RescheduleIn
 ) -> ContactOut:
     with api_work(request) as (session, actor):
-        contact = service.reschedule_contact(
+        contact = plans.reschedule_contact(
             session, actor, contact_id, data, if_match_version=if_match_version(request)
         )
         session.flush()
@@ -325,7 +332,7 @@ def update_contact(
 ) -> ContactOut:
     """Record a contact as done, missed or cancelled (or planned again)."""
     with api_work(request) as (session, actor):
-        contact = service.set_contact_status(
+        contact = plans.set_contact_status(
             session, actor, contact_id, data, if_match_version=if_match_version(request)
         )
         session.flush()
@@ -354,7 +361,7 @@ def _state(contact: FollowUpContact, zone: ZoneInfo) -> str:
 def send_reminder(request: Request, contact_id: uuid.UUID) -> ReminderOut:
     """Queue the questionnaire email now; the worker sends it."""
     with api_work(request) as (session, actor):
-        return reminder_out(service.send_reminder_now(session, actor, contact_id))
+        return reminder_out(summary.send_reminder_now(session, actor, contact_id))
 
 
 @router.post("/episodes/{episode_id}/outcomes", status_code=201, response_model=OutcomeOut)
@@ -362,7 +369,7 @@ def record_outcome(request: Request, episode_id: uuid.UUID, data: OutcomeIn) -> 
     """Answers given to staff by phone or at a visit. Invalid answers are named one by one
     (``odi_sections.3``, ``rmdq_items.7``); nothing is stored unless all are valid."""
     with api_work(request) as (session, actor):
-        record = service.record_outcome(session, actor, episode_id, data)
+        record = outcomes.record_outcome(session, actor, episode_id, data)
         session.flush()
         return outcome_out(record)
 
@@ -371,7 +378,7 @@ def record_outcome(request: Request, episode_id: uuid.UUID, data: OutcomeIn) -> 
 def create_link(request: Request, episode_id: uuid.UUID, data: LinkIn) -> LinkOut:
     """A personal questionnaire link for the patient. The address is shown this once."""
     with api_work(request) as (session, actor):
-        link, token = service.create_link(session, actor, episode_id, data.time_point)
+        link, token = links.create_link(session, actor, episode_id, data.time_point)
         base = request.app.state.settings.public_url.rstrip("/")
         return LinkOut(
             url=f"{base}/q/{token}", time_point=link.time_point, expires_at=link.expires_at
@@ -382,13 +389,13 @@ def create_link(request: Request, episode_id: uuid.UUID, data: LinkIn) -> LinkOu
 def record_event(request: Request, episode_id: uuid.UUID, data: EventIn) -> EventOut:
     """A new vertebral fracture, a complication, a readmission or a death."""
     with api_work(request) as (session, actor):
-        return event_out(service.record_event(session, actor, episode_id, data))
+        return event_out(clinical_events.record_event(session, actor, episode_id, data))
 
 
 @router.get("/episodes/{episode_id}/fracture-liaison", response_model=LiaisonOut)
 def get_liaison(request: Request, response: Response, episode_id: uuid.UUID) -> LiaisonOut:
     with api_work(request) as (session, actor):
-        liaison, results = service.get_liaison(session, actor, episode_id)
+        liaison, results = fracture_liaison.get_liaison(session, actor, episode_id)
         out = liaison_out(liaison, results)
     response.headers["ETag"] = etag(out.version)
     return out
@@ -401,7 +408,7 @@ def update_liaison(
     """Bone density scan, osteoporosis medicine, the 52-week check, the usual doctor. Tasks for
     the gaps open and close to match."""
     with api_work(request) as (session, actor):
-        liaison, results = service.update_liaison(
+        liaison, results = fracture_liaison.update_liaison(
             session, actor, episode_id, data, if_match_version=if_match_version(request)
         )
         session.flush()
@@ -410,7 +417,7 @@ def update_liaison(
     return out
 
 
-def settings_out(found: service.ClinicFollowUp) -> SettingsOut:
+def settings_out(found: settings.ClinicFollowUp) -> SettingsOut:
     return SettingsOut(
         schedules=found.schedules.model_dump(mode="json"),
         link_valid_days=found.link_valid_days,
@@ -423,14 +430,14 @@ def settings_out(found: service.ClinicFollowUp) -> SettingsOut:
 def get_settings(request: Request) -> SettingsOut:
     with api_work(request) as (session, actor):
         assert actor.clinic_id is not None
-        return settings_out(service.clinic_settings(session, actor.clinic_id))
+        return settings_out(settings.clinic_settings(session, actor.clinic_id))
 
 
 @router.put("/follow-up/settings", response_model=SettingsOut)
 def put_settings(request: Request, data: SettingsIn) -> SettingsOut:
     """The clinic's schedules (administrators). New plans use them; existing plans keep theirs."""
     with api_work(request) as (session, actor):
-        return settings_out(service.update_settings(session, actor, data))
+        return settings_out(settings.update_settings(session, actor, data))
 
 
 def report_filters(
@@ -510,15 +517,6 @@ def outcome_report(
         return report_json(found)
 
 
-def csv_text(report: reports.OutcomeReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=reports.CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in reports.csv_rows(report):
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
-    return buffer.getvalue()
-
-
 @router.get("/reports/outcomes.csv", tags=["reports"])
 def outcome_report_csv(
     request: Request,
@@ -531,7 +529,7 @@ def outcome_report_csv(
         found = reports.outcome_report(
             session, actor, report_filters(date_from, date_to, physician_id, procedure)
         )
-        text = csv_text(found)
+        text = reports.csv_text(found)
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
@@ -553,12 +551,12 @@ class ReceivedOut(BaseModel):
 def open_questionnaire(request: Request, token: str) -> QuestionnaireOut:
     """No login: the personal link's secret is the credential. 404 unknown, 410 used/expired."""
     with anonymous_work(request) as session:
-        link = service.open_link(session, token, client_address(request))
+        link = links.open_link(session, token, client_address(request))
         return QuestionnaireOut(time_point=link.time_point, expires_at=link.expires_at)
 
 
 @public_router.post("/questionnaires/{token}", status_code=201, response_model=ReceivedOut)
 def answer_questionnaire(request: Request, token: str, data: PatientAnswersIn) -> ReceivedOut:
     with anonymous_work(request) as session:
-        record = service.submit_link_answers(session, token, data, client_address(request))
+        record = links.submit_link_answers(session, token, data, client_address(request))
         return ReceivedOut(status="received", time_point=record.time_point)

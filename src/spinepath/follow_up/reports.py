@@ -8,6 +8,8 @@ clinic's date of discharge or of the decision to treat conservatively).
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,7 +35,6 @@ from spinepath.clinical.follow_up.statistics import (
 )
 from spinepath.clinical.levels import level_index
 from spinepath.context import Actor
-from spinepath.follow_up import procedure_data
 from spinepath.follow_up.models import (
     FollowUpContact,
     FollowUpEvent,
@@ -42,8 +43,9 @@ from spinepath.follow_up.models import (
     FractureLiaison,
     OutcomeRecord,
 )
-from spinepath.follow_up.procedure_data import ProcedureSummary
-from spinepath.follow_up.service import NO_PLAN, clinic_settings
+from spinepath.follow_up.records import NO_PLAN
+from spinepath.follow_up.settings import clinic_settings
+from spinepath.procedures.reporting import PROCEDURE_RECORDS, EpisodeFilter, ProcedureSummary
 from spinepath.store.base import utc_now
 
 PLAN_KIND_LABELS = {
@@ -194,11 +196,10 @@ class OutcomeReport:
 
 def procedure_options() -> list[tuple[str, str]]:
     options = [(kind, label) for kind, label in PLAN_KIND_LABELS.items()]
-    records = procedure_data.provider()
-    if records is not None:
-        options += [
-            (f"{PROCEDURE_PREFIX}{name}", name.capitalize()) for name in records.procedure_types()
-        ]
+    options += [
+        (f"{PROCEDURE_PREFIX}{name}", name.capitalize())
+        for name in PROCEDURE_RECORDS.procedure_types()
+    ]
     return options
 
 
@@ -227,10 +228,8 @@ def _where(columns: Any, actor: Actor, filters: ReportFilters, kind_column: Any)
     else:
         conditions.append(kind_column != NO_PLAN)
     if filters.procedure and filters.procedure.startswith(PROCEDURE_PREFIX):
-        records = procedure_data.provider()
-        assert records is not None  # check_filters refused the filter otherwise
         wanted = filters.procedure[len(PROCEDURE_PREFIX) :]
-        conditions.append(records.has_procedure(wanted, columns.episode_id))
+        conditions.append(PROCEDURE_RECORDS.has_procedure(wanted, columns.episode_id))
     return conditions
 
 
@@ -242,7 +241,7 @@ def _cohort(model: Any, actor: Actor, filters: ReportFilters) -> list[Any]:
     return _where(model, actor, filters, model.plan_kind)
 
 
-def in_cohort(actor: Actor, filters: ReportFilters) -> procedure_data.EpisodeFilter:
+def in_cohort(actor: Actor, filters: ReportFilters) -> EpisodeFilter:
     """For procedure records: is this episode (an id column) in the report's cohort?"""
 
     def test(episode_id: Any) -> Any:
@@ -506,11 +505,8 @@ def _completion(
     return rows, {month: Rate(done, due) for month, (done, due) in by_month.items()}
 
 
-def _procedures(session: Session, actor: Actor, filters: ReportFilters) -> ProcedureSummary | None:
-    records = procedure_data.provider()
-    if records is None:
-        return None
-    return records.summary(session, actor.clinic_id, in_cohort(actor, filters))
+def _procedures(session: Session, actor: Actor, filters: ReportFilters) -> ProcedureSummary:
+    return PROCEDURE_RECORDS.summary(session, actor.clinic_id, in_cohort(actor, filters))
 
 
 def _physicians(session: Session, clinic_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
@@ -613,3 +609,12 @@ def csv_rows(report: OutcomeReport) -> list[dict[str, Any]]:
         add("by month", "follow-up completed", time_point=m.month, n=m.completion.denominator,
             value=m.completion.numerator, percent=m.completion.percent)  # fmt: skip
     return [{column: row.get(column, "") for column in CSV_COLUMNS} for row in rows]
+
+
+def csv_text(report: OutcomeReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in csv_rows(report):
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()

@@ -17,8 +17,18 @@ from spinepath.clinical.errors import FieldError, InvalidInput, parse_input
 from spinepath.clinical.follow_up.schedule import BASELINE, local_date
 from spinepath.context import Actor
 from spinepath.errors import DomainError, NotFound
-from spinepath.follow_up import charts, patient_text, reports, service
-from spinepath.follow_up.api import csv_text
+from spinepath.follow_up import (
+    charts,
+    clinical_events,
+    fracture_liaison,
+    links,
+    outcomes,
+    patient_text,
+    plans,
+    records,
+    reports,
+    summary,
+)
 from spinepath.follow_up.schemas import (
     Complication,
     ContactUpdate,
@@ -31,6 +41,7 @@ from spinepath.follow_up.schemas import (
     RescheduleIn,
 )
 from spinepath.store.base import utc_now
+from spinepath.unit_of_work import attempt
 from spinepath.web.forms import csrf_from, form_data, parse_form
 from spinepath.web.render import page
 from spinepath.web.session import check_csrf, web_work
@@ -108,7 +119,7 @@ def _status(refused: Exception) -> int:
 # ── the episode's follow-up page ─────────────────────────────────────────────────────────────
 
 
-def _chart(view: service.EpisodeFollowUp) -> Any:
+def _chart(view: summary.EpisodeFollowUp) -> Any:
     points = view.trajectory
     if not points:
         return None
@@ -152,7 +163,7 @@ def _render(
     new_link: str | None = None,
     status: int = 200,
 ) -> Response:
-    view = service.episode_follow_up(session, actor, episode_id)
+    view = summary.episode_follow_up(session, actor, episode_id)
     points = ["baseline", *[c.contact.code for c in view.contacts]]
     recorded = {p.time_point for p in view.trajectory}
     return page(
@@ -205,11 +216,11 @@ async def _post(
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
         try:
-            action(session, actor, data)
+            with attempt(session):
+                action(session, actor, data)
         except (InvalidInput, DomainError) as refused:
             if isinstance(refused, NotFound):
                 raise
-            session.rollback()
             errors = {f"{prefix}{k}": v for k, v in _errors(refused).items()}
             return _render(
                 request,
@@ -228,7 +239,7 @@ async def _post(
 async def start_plan(request: Request, episode_id: uuid.UUID) -> Response:
     def action(session: Any, actor: Actor, data: dict[str, str]) -> None:
         plan = parse_form(PlanIn, data, ("kind", "anchor_date"))
-        service.create_plan(session, actor, episode_id, plan, now=None)
+        plans.create_plan(session, actor, episode_id, plan, now=None)
 
     return await _post(request, episode_id, action, "Follow-up plan started", "contacts")
 
@@ -240,7 +251,7 @@ async def record_outcome(request: Request, episode_id: uuid.UUID) -> Response:
             k: data[k] for k in ("time_point", "method", "collected_on") if data.get(k)
         }
         raw.update(answers_from_form(data))
-        service.record_outcome(session, actor, episode_id, parse_input(OutcomeIn, raw))
+        outcomes.record_outcome(session, actor, episode_id, parse_input(OutcomeIn, raw))
 
     return await _post(request, episode_id, action, "Answers recorded", "trajectory")
 
@@ -251,10 +262,10 @@ async def make_link(request: Request, episode_id: uuid.UUID) -> Response:
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
         try:
-            point = data.get("time_point", "")
-            link, secret = service.create_link(session, actor, episode_id, point)
+            with attempt(session):
+                point = data.get("time_point", "")
+                link, secret = links.create_link(session, actor, episode_id, point)
         except (InvalidInput, DomainError) as refused:
-            session.rollback()
             errors = {f"link_{k}": v for k, v in _errors(refused).items()}
             return _render(
                 request, session, actor, episode_id, token.csrf_token, errors=errors,
@@ -279,7 +290,7 @@ async def record_event(request: Request, episode_id: uuid.UUID) -> Response:
         event = parse_form(
             EventIn, data, ("kind", "occurred_on", "level", "complication", "description")
         )
-        service.record_event(session, actor, episode_id, event)
+        clinical_events.record_event(session, actor, episode_id, event)
 
     return await _post(request, episode_id, action, "Event recorded", "events", "event_")
 
@@ -305,7 +316,7 @@ async def update_liaison(request: Request, episode_id: uuid.UUID) -> Response:
             raw["still_on_treatment"] = "unknown"
         elif "still_on_treatment" in raw:
             raw["still_on_treatment"] = raw["still_on_treatment"] == "yes"  # type: ignore[assignment]
-        service.update_liaison(session, actor, episode_id, parse_input(LiaisonUpdate, raw))
+        fracture_liaison.update_liaison(session, actor, episode_id, parse_input(LiaisonUpdate, raw))
 
     return await _post(request, episode_id, action, "Bone health saved", "liaison", "liaison_")
 
@@ -316,7 +327,7 @@ async def reschedule(request: Request, contact_id: uuid.UUID) -> Response:
 
     def action(session: Any, actor: Actor, data: dict[str, str]) -> None:
         change = parse_form(RescheduleIn, data, ("due_date", "reason", "version"))
-        service.reschedule_contact(session, actor, contact_id, change)
+        plans.reschedule_contact(session, actor, contact_id, change)
 
     prefix = f"c{contact_id.hex[:8]}_"
     return await _post(request, episode_id, action, "Contact moved", "contacts", prefix)
@@ -328,7 +339,7 @@ async def contact_status(request: Request, contact_id: uuid.UUID) -> Response:
 
     def action(session: Any, actor: Actor, data: dict[str, str]) -> None:
         change = parse_form(ContactUpdate, data, ("status", "version"))
-        service.set_contact_status(session, actor, contact_id, change)
+        plans.set_contact_status(session, actor, contact_id, change)
 
     return await _post(request, episode_id, action, "Contact updated", "contacts")
 
@@ -338,14 +349,14 @@ async def remind(request: Request, contact_id: uuid.UUID) -> Response:
     episode_id = _episode_of_contact(request, contact_id)
 
     def action(session: Any, actor: Actor, data: dict[str, str]) -> None:
-        service.send_reminder_now(session, actor, contact_id)
+        summary.send_reminder_now(session, actor, contact_id)
 
     return await _post(request, episode_id, action, "Reminder email queued", "contacts")
 
 
 def _episode_of_contact(request: Request, contact_id: uuid.UUID) -> uuid.UUID:
     with web_work(request) as (session, actor, _):
-        return service.load_contact(session, actor, contact_id).episode_id
+        return plans.load_contact(session, actor, contact_id).episode_id
 
 
 # ── the letter to the usual doctor ───────────────────────────────────────────────────────────
@@ -354,9 +365,9 @@ def _episode_of_contact(request: Request, contact_id: uuid.UUID) -> uuid.UUID:
 @router.get("/episodes/{episode_id}/fracture-liaison/letter", response_class=HTMLResponse)
 def letter(request: Request, episode_id: uuid.UUID) -> Response:
     with web_work(request) as (session, actor, _):
-        liaison = service.mark_letter_printed(session, actor, episode_id)
-        episode = service.load_episode(session, actor, episode_id)
-        _, indicators = service.get_liaison(session, actor, episode_id)
+        liaison = fracture_liaison.mark_letter_printed(session, actor, episode_id)
+        episode = records.load_episode(session, actor, episode_id)
+        _, indicators = fracture_liaison.get_liaison(session, actor, episode_id)
         return page(
             request,
             "follow_up_letter.html",
@@ -439,8 +450,8 @@ def patient_errors(invalid: InvalidInput) -> dict[str, str]:
 def questionnaire(request: Request, token: str) -> Response:
     with anonymous_work(request) as session:
         try:
-            link = service.open_link(session, token, client_address(request))
-        except service.LinkGone as gone:
+            link = links.open_link(session, token, client_address(request))
+        except links.LinkGone as gone:
             return _gone(request, gone.reason, 410)
         except NotFound:
             return _gone(request, "unknown", 404)
@@ -453,16 +464,16 @@ async def answer(request: Request, token: str) -> Response:
     data = await form_data(request)
     with anonymous_work(request) as session:
         try:
-            link = service.resolve_link(session, token, utc_now())
-            clinic = _clinic_of(session, link.clinic_id)
-            answers = parse_input(PatientAnswersIn, answers_from_form(data))
-            service.submit_link_answers(session, token, answers, client_address(request))
-        except service.LinkGone as gone:
+            with attempt(session):
+                link = links.resolve_link(session, token, utc_now())
+                clinic = _clinic_of(session, link.clinic_id)
+                answers = parse_input(PatientAnswersIn, answers_from_form(data))
+                links.submit_link_answers(session, token, answers, client_address(request))
+        except links.LinkGone as gone:
             return _gone(request, gone.reason, 410)
         except NotFound:
             return _gone(request, "unknown", 404)
         except InvalidInput as invalid:
-            session.rollback()
             return _questionnaire(
                 request,
                 token,
@@ -594,10 +605,10 @@ def report_page(
             "procedure": procedure,
         }
         try:
-            filters = _report_filters(date_from, date_to, physician, procedure)
-            found = reports.outcome_report(session, actor, filters)
+            with attempt(session):
+                filters = _report_filters(date_from, date_to, physician, procedure)
+                found = reports.outcome_report(session, actor, filters)
         except InvalidInput as invalid:
-            session.rollback()
             return page(
                 request,
                 "follow_up_report.html",
@@ -639,7 +650,7 @@ def report_csv(
 ) -> Response:
     with web_work(request) as (session, actor, _):
         filters = _report_filters(date_from, date_to, physician, procedure)
-        text = csv_text(reports.outcome_report(session, actor, filters))
+        text = reports.csv_text(reports.outcome_report(session, actor, filters))
     return Response(
         text,
         media_type="text/csv; charset=utf-8",

@@ -28,9 +28,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from spinepath.accounts.models import Clinic
 from spinepath.audit import service as audit
 from spinepath.context import SYSTEM, Actor
-from spinepath.episodes.models import Episode, Task
+from spinepath.episodes import tasks
+from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import TERMINAL, Stage
 from spinepath.follow_up import messages
+from spinepath.follow_up.links import new_link
 from spinepath.follow_up.mailer import (
     Mailer,
     MailPermanentFailure,
@@ -38,10 +40,10 @@ from spinepath.follow_up.mailer import (
     SmtpMailer,
 )
 from spinepath.follow_up.models import FollowUpContact, PatientLink, ReminderJob
-from spinepath.follow_up.service import new_link
 from spinepath.settings import Settings
 from spinepath.store.base import utc_now
-from spinepath.store.db import make_engine, make_session_factory, transaction
+from spinepath.store.db import make_engine, make_session_factory
+from spinepath.unit_of_work import UnitOfWork
 
 LEASE = timedelta(minutes=5)
 MAX_BACKOFF = timedelta(hours=6)
@@ -80,7 +82,8 @@ def _system_for(clinic_id: uuid.UUID) -> Actor:
 def claim_next(
     factory: sessionmaker[Session], settings: Settings, worker_id: str, now: datetime
 ) -> Claimed | None:
-    with transaction(factory) as session:
+    with UnitOfWork(factory) as work:
+        session = work.session
         job = session.scalars(
             select(ReminderJob)
             .where(
@@ -161,16 +164,14 @@ def _fail(session: Session, job: ReminderJob, reason: str, now: datetime) -> Non
     _revoke_job_links(session, job.id, now)
     episode = session.get(Episode, job.episode_id)
     if episode is not None and Stage(episode.stage) not in TERMINAL:
-        session.add(
-            Task(
-                clinic_id=job.clinic_id,
-                episode_id=job.episode_id,
-                stage=episode.stage,
-                code=FAILED_TASK_CODE,
-                title="Reminder email could not be sent: phone the patient",
-                owner_role="nurse",
-                due_at=now + timedelta(days=1),
-            )
+        # One per failed reminder: each is a different time point to phone about.
+        tasks.add_task(
+            session,
+            episode,
+            code=FAILED_TASK_CODE,
+            title="Reminder email could not be sent: phone the patient",
+            owner_role="nurse",
+            due_at=now + timedelta(days=1),
         )
     audit.record(
         session,
@@ -194,7 +195,8 @@ def _held(session: Session, job_id: uuid.UUID, worker_id: str) -> ReminderJob | 
 def mark_sent(
     factory: sessionmaker[Session], job_id: uuid.UUID, worker_id: str, now: datetime
 ) -> bool:
-    with transaction(factory) as session:
+    with UnitOfWork(factory) as work:
+        session = work.session
         job = _held(session, job_id, worker_id)
         if job is None:
             return False
@@ -223,7 +225,8 @@ def mark_failed(
     now: datetime,
 ) -> str:
     """Back to the queue with back-off, or failed for good; returns the job's new status."""
-    with transaction(factory) as session:
+    with UnitOfWork(factory) as work:
+        session = work.session
         job = _held(session, job_id, worker_id)
         if job is None:
             return "lost-lease"

@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
 
 from spinepath.api.deps import api_work, etag, if_match_version
 from spinepath.patients import service
-from spinepath.patients.models import Patient
-from spinepath.patients.schemas import PatientIn, PatientUpdate
+from spinepath.patients.schemas import (
+    PatientIn,
+    PatientList,
+    PatientOut,
+    PatientUpdate,
+    patient_out,
+)
 
 router = APIRouter(prefix="/patients", tags=["patients"])
-
-
-class PatientOut(BaseModel):
-    id: uuid.UUID
-    mrn: str
-    family_name: str
-    given_name: str
-    birth_date: date
-    sex: str
-    phone: str | None
-    email: str | None
-    version: int
-
-
-class PatientList(BaseModel):
-    items: list[PatientOut]
-    total: int
-    page: int
-    per_page: int
-
-
-def patient_out(patient: Patient) -> PatientOut:
-    return PatientOut.model_validate(patient, from_attributes=True)
 
 
 @router.get("", response_model=PatientList)

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from spinepath.patients.models import Patient
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
@@ -52,10 +55,11 @@ class PatientUpdate(BaseModel):
     _birth = field_validator("birth_date")(_check_birth_date)
 
 
-class PatientOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+# ---- What the API answers ----------------------------------------------------------------------
 
-    id: str
+
+class PatientOut(BaseModel):
+    id: uuid.UUID
     mrn: str
     family_name: str
     given_name: str
@@ -64,3 +68,14 @@ class PatientOut(BaseModel):
     phone: str | None
     email: str | None
     version: int
+
+
+class PatientList(BaseModel):
+    items: list[PatientOut]
+    total: int
+    page: int
+    per_page: int
+
+
+def patient_out(patient: Patient) -> PatientOut:
+    return PatientOut.model_validate(patient, from_attributes=True)

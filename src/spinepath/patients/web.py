@@ -15,6 +15,7 @@ from spinepath.episodes import service as episodes
 from spinepath.episodes.schemas import EpisodeIn
 from spinepath.patients import service
 from spinepath.patients.schemas import PatientIn, Sex
+from spinepath.unit_of_work import attempt
 from spinepath.web.forms import csrf_from, form_data, parse_form
 from spinepath.web.render import page
 from spinepath.web.session import check_csrf, web_work
@@ -40,11 +41,11 @@ async def create_patient(request: Request) -> Response:
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
         try:
-            patient = service.create_patient(
-                session, actor, parse_form(PatientIn, data, PATIENT_FIELDS)
-            )
+            with attempt(session):
+                patient = service.create_patient(
+                    session, actor, parse_form(PatientIn, data, PATIENT_FIELDS)
+                )
         except InvalidInput as invalid:
-            session.rollback()
             return page(
                 request,
                 "patient_new.html",
@@ -111,9 +112,9 @@ async def open_episode(request: Request, patient_id: uuid.UUID) -> Response:
             }
             raw["fractures"] = [fracture]
         try:
-            episode = episodes.open_episode(session, actor, parse_input(EpisodeIn, raw))
+            with attempt(session):
+                episode = episodes.open_episode(session, actor, parse_input(EpisodeIn, raw))
         except InvalidInput as invalid:
-            session.rollback()
             errors = {e.field.replace("fractures.0.", ""): e.message for e in invalid.errors}
             return _render_patient(
                 request, session, actor, patient_id, token.csrf_token, errors, data, 422

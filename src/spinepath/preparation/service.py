@@ -33,12 +33,13 @@ from sqlalchemy.orm import Session
 from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
 from spinepath.clinical.errors import errors_from_validation
-from spinepath.clinical.preparation import make_plan, parse_plan_input
+from spinepath.clinical.preparation import parse_plan_input, plan_result
 from spinepath.clinical.preparation.decisions import (
     apply_decisions,
     still_applies,
     validate_decision,
 )
+from spinepath.clinical.preparation.results import DecisionResult, PlanResult
 from spinepath.clinical.preparation.dose_schedule import parse_clock_time
 from spinepath.context import Actor
 from spinepath.episodes.models import Episode
@@ -51,6 +52,7 @@ from spinepath.errors import (
     NotFound,
     PermissionDenied,
 )
+from spinepath.events import PreparationPlanSigned
 from spinepath.preparation.models import (
     DRAFT,
     NEEDS_REVIEW,
@@ -64,6 +66,7 @@ from spinepath.preparation.schemas import (
     EpisodeFieldsIn,
 )
 from spinepath.store.base import utc_now
+from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
 INPUT_FIELD = "(input)"
@@ -82,7 +85,7 @@ def compute_plan(raw: Mapping[str, Any] | Any, *, now: datetime | None = None) -
 
     The same shape as an episode's stored plan: no medicine decided yet, so every one in review
     is listed in ``awaiting_decision``."""
-    return apply_decisions(make_plan(raw, now=now or utc_now()), [])
+    return plan_result(raw, now=now or utc_now()).as_json()
 
 
 def compute_plan_json(text: str | bytes, *, now: datetime | None = None) -> dict[str, Any]:
@@ -114,7 +117,7 @@ def _not_a_json_number(constant: str) -> Any:
 
 def validate_episode_input(
     raw: Mapping[str, Any] | Any, *, clinic_zone: str, now: datetime
-) -> tuple[dict[str, Any], dict[str, Any], int | None]:
+) -> tuple[dict[str, Any], PlanResult, int | None]:
     """Check an episode's input; return (normalised inputs, computed plan, version).
 
     Raises InvalidInput naming every bad field, the core's and the episode's own at once.
@@ -165,7 +168,7 @@ def validate_episode_input(
         ]
     inputs["arrival_at"] = _in_zone(extras.arrival_at, zone)
     inputs["follow_up_at"] = _in_zone(extras.follow_up_at, zone)
-    return inputs, make_plan(core_input(inputs), now=now), extras.version
+    return inputs, plan_result(core_input(inputs), now=now), extras.version
 
 
 def _in_zone(moment: datetime | None, zone: ZoneInfo) -> str | None:
@@ -287,7 +290,7 @@ def save_preparation(
             episode_id=episode.id,
             patient_id=episode.patient_id,
             inputs=inputs,
-            plan=apply_decisions(plan, []),
+            plan=apply_decisions(plan, []).as_json(),
             decisions=[],
             computed_at=now,
             status=DRAFT,
@@ -317,10 +320,11 @@ def save_preparation(
         "preparation plan", record.version, expected, via_if_match=if_match_version is not None
     )
     changed_inputs = describe_changes(record.inputs, inputs)
-    kept = [d for d in record.decisions or [] if still_applies(d, plan)]
-    dropped = [str(d["input"]) for d in record.decisions or [] if d not in kept]
-    plan = apply_decisions(plan, kept)
-    plan_changed = record.plan != plan
+    stored = _stored_decisions(record)
+    kept = [d for d in stored if still_applies(d, plan)]
+    dropped = [d.input for d in stored if d not in kept]
+    plan_json = apply_decisions(plan, kept).as_json()
+    plan_changed = record.plan != plan_json
     if not changed_inputs and not plan_changed:
         audit.record(
             session,
@@ -334,15 +338,15 @@ def save_preparation(
         return record, False
 
     record.inputs = inputs
-    record.plan = plan
-    record.decisions = kept
+    record.plan = plan_json
+    record.decisions = [d.as_json() for d in kept]
     record.computed_at = now
     record.updated_by_id = actor.user_id
     record.updated_by_name = actor.full_name
     if record.status != DRAFT:
         signed = record.signatures[-1]
         reasons = describe_changes(signed.inputs, inputs)
-        if not reasons and signed.plan != plan:
+        if not reasons and signed.plan != plan_json:
             reasons = [
                 "the plan came out differently when computed again (a stop time may have passed)"
             ]
@@ -468,19 +472,19 @@ def sign_preparation(
         raise Conflict("this plan is already signed")
     now = now or utc_now()
     try:
-        recomputed = make_plan(core_input(record.inputs), now=now)
+        computed = plan_result(core_input(record.inputs), now=now)
     except InvalidInput as invalid:
         problems = "; ".join(f"{e.field}: {e.message}" for e in invalid.errors)
         raise Conflict(f"the plan cannot be signed as it stands ({problems}); update it") from None
-    recomputed = apply_decisions(recomputed, record.decisions or [])
-    if recomputed != record.plan:
+    recomputed = apply_decisions(computed, _stored_decisions(record))
+    if recomputed.as_json() != record.plan:
         raise Conflict(
             "the plan comes out differently when computed now (a stop time may have passed): "
             "save the inputs again and review the new plan before signing"
         )
-    awaiting = recomputed["awaiting_decision"]
+    awaiting = recomputed.awaiting_decision
     if awaiting:
-        names = ", ".join(str(item["input"]) for item in awaiting)
+        names = ", ".join(item.input for item in awaiting)
         raise Conflict(
             f"the plan cannot be signed while a medicine in review has no decision: {names}. "
             "Record a decision for each one first (the plan's medicine decisions page: "
@@ -515,7 +519,34 @@ def sign_preparation(
         patient_id=episode.patient_id,
         detail={"signature": number, "plan_version": signature.plan_version},
     )
+    publish(
+        session,
+        actor,
+        PreparationPlanSigned(
+            clinic_id=episode.clinic_id, episode_id=episode.id, occurred_at=now, plan_id=record.id
+        ),
+    )
     return record
+
+
+def _stored_plan(record: PreparationPlan) -> PlanResult:
+    try:
+        return PlanResult.model_validate(record.plan)
+    except ValidationError:
+        raise Conflict(
+            "the stored plan was computed by an earlier version of the planner: save the "
+            "inputs again to compute it anew"
+        ) from None
+
+
+def _stored_decisions(record: PreparationPlan) -> list[DecisionResult]:
+    try:
+        return [DecisionResult.model_validate(d) for d in record.decisions or []]
+    except ValidationError:
+        raise Conflict(
+            "the stored medicine decisions were made by an earlier version of the planner: "
+            "save the inputs again and decide again"
+        ) from None
 
 
 def decide_medicine(
@@ -554,23 +585,26 @@ def decide_medicine(
         via_if_match=if_match_version is not None,
     )
     now = now or utc_now()
-    others = [d for d in record.decisions or [] if d.get("medicine") != medicine]
+    plan = _stored_plan(record)
+    stored = _stored_decisions(record)
+    others = [d for d in stored if d.medicine != medicine]
     if body.get("action") == "withdraw" and set(body) == {"action"}:
-        if len(others) == len(record.decisions or []):
+        if len(others) == len(stored):
             raise NotFound("decision for medicine", medicine)
-        decision: dict[str, Any] | None = None
-        what = f"decision on {record.plan['medications'][medicine]['input']} withdrawn"
+        decision: DecisionResult | None = None
+        what = f"decision on {plan.medications[medicine].input} withdrawn"
     else:
-        decision = validate_decision(body, record.plan, medicine)
-        decision.update(
-            decided_by=actor.full_name,
-            decided_by_id=str(actor.user_id),
-            decided_at=now.astimezone(UTC).isoformat(),
+        decision = validate_decision(body, plan, medicine).model_copy(
+            update={
+                "decided_by": actor.full_name,
+                "decided_by_id": str(actor.user_id),
+                "decided_at": now.astimezone(UTC),
+            }
         )
-        what = f"decision on {decision['input']} ({decision['action']})"
-    decisions = sorted([*others, *([decision] if decision else [])], key=lambda d: d["medicine"])
-    record.decisions = decisions
-    record.plan = apply_decisions(record.plan, decisions)
+        what = f"decision on {decision.input} ({decision.action})"
+    decisions = sorted([*others, *([decision] if decision else [])], key=lambda d: d.medicine)
+    record.decisions = [d.as_json() for d in decisions]
+    record.plan = apply_decisions(plan, decisions).as_json()
     record.updated_by_id = actor.user_id
     record.updated_by_name = actor.full_name
     if record.status != DRAFT:
@@ -589,7 +623,7 @@ def decide_medicine(
         patient_id=episode.patient_id,
         detail={
             "medicine": medicine,
-            "action": decision["action"] if decision else "withdraw",
+            "action": decision.action if decision else "withdraw",
             "status": record.status,
         },
     )

@@ -35,6 +35,7 @@ from spinepath.errors import DomainError, NotFound
 from spinepath.preparation import education, outputs, service
 from spinepath.preparation.models import SIGNED, PreparationPlan
 from spinepath.store.base import utc_now
+from spinepath.unit_of_work import attempt
 from spinepath.web.forms import csrf_from, form_data
 from spinepath.web.render import page, templates
 from spinepath.web.session import check_csrf, web_work
@@ -428,12 +429,13 @@ async def save_preparation(request: Request, episode_id: uuid.UUID) -> Response:
         if not errors:
             version = data.get("version", "").strip()
             try:
-                service.save_preparation(
-                    session,
-                    actor,
-                    episode_id,
-                    {**payload, "version": int(version)} if version.isdigit() else payload,
-                )
+                with attempt(session):
+                    service.save_preparation(
+                        session,
+                        actor,
+                        episode_id,
+                        {**payload, "version": int(version)} if version.isdigit() else payload,
+                    )
                 return RedirectResponse(
                     f"/episodes/{episode_id}/preparation?done=saved#plan", status_code=303
                 )
@@ -452,7 +454,6 @@ async def save_preparation(request: Request, episode_id: uuid.UUID) -> Response:
                     if name in _PROCEDURE_FIELDS and _PROCEDURE_FIELDS & errors.keys():
                         continue  # the form already said what is wrong with the start
                     errors.setdefault(name, message)
-        session.rollback()
         episode, record = service.find_preparation(session, actor, episode_id)
         return _render(
             request, episode, record, token.csrf_token, form=data, errors=errors, status=status
@@ -476,16 +477,16 @@ async def sign_preparation(request: Request, episode_id: uuid.UUID) -> Response:
         check_csrf(token, csrf_from(request, data))
         version = data.get("version", "").strip()
         try:
-            service.sign_preparation(
-                session,
-                actor,
-                episode_id,
-                expected_version=int(version) if version.isdigit() else None,
-                via_if_match=False,
-                note=data.get("note"),
-            )
+            with attempt(session):
+                service.sign_preparation(
+                    session,
+                    actor,
+                    episode_id,
+                    expected_version=int(version) if version.isdigit() else None,
+                    via_if_match=False,
+                    note=data.get("note"),
+                )
         except DomainError as refused:
-            session.rollback()
             episode, record = service.find_preparation(session, actor, episode_id)
             form = form_from_inputs(record.inputs, actor.clinic_time_zone) if record else {}
             return _render(

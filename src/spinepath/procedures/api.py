@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from spinepath.api.deps import api_work, etag, if_match_version
 from spinepath.errors import NotFound
-from spinepath.patients.api import PatientOut, patient_out
+from spinepath.patients.schemas import PatientOut, patient_out
 from spinepath.procedures import service
 from spinepath.procedures.models import ProcedurePlan, ProcedureRecord, TimeOut
 from spinepath.procedures.schemas import PlanIn, RecordIn, TimeOutIn

@@ -17,14 +17,16 @@ from spinepath.clinical.procedure.level_check import LevelCheck, check_levels
 from spinepath.context import Actor
 from spinepath.episodes import pathway
 from spinepath.episodes import service as episodes
-from spinepath.episodes.models import Episode, Task
+from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import TransitionIn
 from spinepath.errors import Conflict, FieldError, InvalidInput, NotFound
+from spinepath.events import ProcedureRecorded, TimeOutCompleted
 from spinepath.procedures.models import ProcedureLevel, ProcedurePlan, ProcedureRecord, TimeOut
 from spinepath.procedures.preparation_link import PreparationStatus, preparation_status
 from spinepath.procedures.schemas import PlanIn, RecordIn, TimeOutIn
 from spinepath.store.base import utc_now
+from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
 # Stages in which the plan may still change: the main line up to the procedure itself.
@@ -238,6 +240,17 @@ def record_time_out(
             **({"mismatch_reason": reason} if not check.matches else {}),
         },
     )
+    publish(
+        session,
+        actor,
+        TimeOutCompleted(
+            clinic_id=episode.clinic_id,
+            episode_id=episode.id,
+            occurred_at=now,
+            time_out_id=time_out.id,
+            consent_confirmed=time_out.consent_confirmed,
+        ),
+    )
     if stage is Stage.PREPARED:
         episodes.transition_episode(
             session,
@@ -411,7 +424,6 @@ def save_record(
     record.updated_at = now  # every save is a new version, even when only the levels changed
     if action == "create":
         session.add(record)
-        _complete_task(episode, "complete_procedure_record", actor, now)
     session.flush()
     audit.record(
         session,
@@ -422,16 +434,15 @@ def save_record(
         patient_id=episode.patient_id,
         detail={"levels": [level.level for level in data.levels], "codes": record.cpt["codes"]},
     )
+    if action == "create":
+        publish(
+            session,
+            actor,
+            ProcedureRecorded(
+                clinic_id=episode.clinic_id,
+                episode_id=episode.id,
+                occurred_at=now,
+                procedure_record_id=record.id,
+            ),
+        )
     return record
-
-
-def _complete_task(episode: Episode, code: str, actor: Actor, now: datetime) -> None:
-    for task in episode.tasks:
-        if task.code == code and task.status == "open":
-            _done(task, actor, now)
-
-
-def _done(task: Task, actor: Actor, now: datetime) -> None:
-    task.status = "done"
-    task.completed_at = now
-    task.completed_by_id = actor.user_id

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -20,7 +19,17 @@ from spinepath.errors import DomainError, VersionConflict
 from spinepath.procedures import service
 from spinepath.procedures.models import ProcedureRecord, TimeOut
 from spinepath.procedures.schemas import PlanIn, RecordIn, TimeOutIn
-from spinepath.web.forms import csrf_from
+from spinepath.unit_of_work import attempt
+from spinepath.web.forms import (
+    csrf_from,
+    errors_of,
+    first,
+    local_input,
+    local_to_aware,
+    multi_form,
+    single_values,
+    status_of,
+)
 from spinepath.web.render import page
 from spinepath.web.session import check_csrf, web_work
 
@@ -35,60 +44,8 @@ TIME_OUT_CONFIRMATIONS = (
 )
 
 
-# ---- Shared form helpers (also used by the recovery pages) ---------------------------------------
-
-
-async def multi_form(request: Request) -> dict[str, list[str]]:
-    """Every submitted value per name (checkbox groups send several)."""
-    form = await request.form()
-    found: dict[str, list[str]] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, str):
-            found.setdefault(key, []).append(value)
-    return found
-
-
-def first(data: dict[str, list[str]], name: str) -> str:
-    values = data.get(name) or [""]
-    return values[0].strip()
-
-
-def single_values(data: dict[str, list[str]]) -> dict[str, str]:
-    return {key: values[0] for key, values in data.items() if values}
-
-
 def levels_from_text(text: str) -> list[str]:
     return [part for part in _SPLIT.split(text.strip()) if part]
-
-
-def local_to_aware(text: str, time_zone: str) -> datetime | str:
-    """A datetime-local value in the clinic's zone, as an aware datetime; unparseable text is
-    passed on so validation names the field."""
-    try:
-        naive = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    if naive.tzinfo is not None:
-        return naive
-    return naive.replace(tzinfo=ZoneInfo(time_zone))
-
-
-def local_input(value: datetime | None, time_zone: str) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%dT%H:%M")
-
-
-def errors_of(refused: Exception) -> dict[str, str]:
-    if isinstance(refused, InvalidInput):
-        return {error.field: error.message for error in refused.errors}
-    if isinstance(refused, DomainError):
-        return {"form": refused.detail}
-    return {"form": str(refused)}
-
-
-def status_of(refused: Exception) -> int:
-    return 422 if isinstance(refused, InvalidInput) else getattr(refused, "status", 400)
 
 
 # ---- Time-out ------------------------------------------------------------------------------------
@@ -148,9 +105,9 @@ async def save_plan(request: Request, episode_id: uuid.UUID) -> Response:
         if first(data, "version"):
             raw["version"] = first(data, "version")
         try:
-            service.save_plan(session, actor, episode_id, parse_input(PlanIn, raw))
+            with attempt(session):
+                service.save_plan(session, actor, episode_id, parse_input(PlanIn, raw))
         except (InvalidInput, DomainError) as refused:
-            session.rollback()
             errors = {f"plan_{k}": v for k, v in errors_of(refused).items()}
             return _render_time_out(
                 request,
@@ -182,9 +139,9 @@ async def record_time_out(request: Request, episode_id: uuid.UUID) -> Response:
                 raw[name] = first(data, name)
         mismatch = None
         try:
-            service.record_time_out(session, actor, episode_id, parse_input(TimeOutIn, raw))
+            with attempt(session):
+                service.record_time_out(session, actor, episode_id, parse_input(TimeOutIn, raw))
         except service.LevelMismatch as refused:
-            session.rollback()
             service.audit_refused_time_out(
                 request.app.state.session_factory, actor, episode_id, refused
             )
@@ -201,7 +158,6 @@ async def record_time_out(request: Request, episode_id: uuid.UUID) -> Response:
                 mismatch,
             )
         except (InvalidInput, DomainError) as refused:
-            session.rollback()
             return _render_time_out(
                 request,
                 session,
@@ -435,15 +391,17 @@ async def save_record(request: Request, episode_id: uuid.UUID) -> Response:
         rows = _level_rows(sheet.latest, sheet.record)
         raw, form_errors = _record_input(data, rows, actor.clinic_time_zone)
         try:
-            try:
-                parsed = parse_input(RecordIn, raw)
-            except InvalidInput as invalid:
-                raise InvalidInput([*invalid.errors, *form_errors]) from None
-            if form_errors:
-                raise InvalidInput(form_errors)
-            service.save_record(session, actor, episode_id, parsed, expect_new=sheet.record is None)
+            with attempt(session):
+                try:
+                    parsed = parse_input(RecordIn, raw)
+                except InvalidInput as invalid:
+                    raise InvalidInput([*invalid.errors, *form_errors]) from None
+                if form_errors:
+                    raise InvalidInput(form_errors)
+                service.save_record(
+                    session, actor, episode_id, parsed, expect_new=sheet.record is None
+                )
         except (InvalidInput, DomainError) as refused:
-            session.rollback()
             return _render_procedure(
                 request,
                 session,

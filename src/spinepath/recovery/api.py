@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from spinepath.api.deps import api_work, etag, if_match_version
 from spinepath.clinical.procedure import alerts as alert_rules
 from spinepath.context import Actor
-from spinepath.patients.api import PatientOut, patient_out
-from spinepath.recovery import fhir, service
+from spinepath.patients.schemas import PatientOut, patient_out
+from spinepath.recovery import board, fhir, service
 from spinepath.recovery.models import ObservationSet, RecoveryAlert, RecoveryScore, RecoveryStay
 from spinepath.recovery.schemas import (
     AcknowledgeIn,
@@ -217,7 +217,7 @@ def stay_out(stay: RecoveryStay) -> StayOut:
     return StayOut.model_validate(stay, from_attributes=True)
 
 
-def recovery_out(view: service.RecoveryView) -> RecoveryOut:
+def recovery_out(view: board.RecoveryView) -> RecoveryOut:
     aldrete = view.latest_score("aldrete")
     padss = view.latest_score("padss")
     return RecoveryOut(
@@ -241,7 +241,7 @@ def recovery_out(view: service.RecoveryView) -> RecoveryOut:
 def _view_after_write(session: Session, actor: Actor, episode_id: uuid.UUID) -> RecoveryOut:
     session.flush()
     session.expire_all()
-    return recovery_out(service.recovery_view(session, actor, episode_id, audited=False))
+    return recovery_out(board.recovery_view(session, actor, episode_id, audited=False))
 
 
 def settings_out(settings: service.ClinicRecoverySettings) -> SettingsOut:
@@ -268,7 +268,7 @@ def start_recovery(request: Request, response: Response, episode_id: uuid.UUID) 
 def get_recovery(request: Request, response: Response, episode_id: uuid.UUID) -> RecoveryOut:
     """Observations, NEWS2, alerts, scores, schedule and the discharge readiness checklist."""
     with api_work(request) as (session, actor):
-        out = recovery_out(service.recovery_view(session, actor, episode_id))
+        out = recovery_out(board.recovery_view(session, actor, episode_id))
     if out.stay is not None:
         response.headers["ETag"] = etag(out.stay.version)
     return out
@@ -393,7 +393,7 @@ def get_board(request: Request) -> BoardOut:
     and response, open alerts and what is still needed for discharge."""
     with api_work(request) as (session, actor):
         now = utc_now()
-        rows = service.board(session, actor, now=now)
+        rows = board.board(session, actor, now=now)
         items = [
             BoardRowOut(
                 episode_id=row.stay.episode_id,

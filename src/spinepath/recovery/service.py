@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -21,12 +21,13 @@ from spinepath.clinical.procedure import discharge as rules
 from spinepath.clinical.procedure.record import sedation_given
 from spinepath.clinical.procedure.vitals import news2_of, observation_rows, parse_vitals
 from spinepath.context import Actor
-from spinepath.episodes import pathway
+from spinepath.episodes import pathway, tasks
 from spinepath.episodes import service as episodes
-from spinepath.episodes.models import Episode, Task
+from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import TransitionIn
 from spinepath.errors import Conflict, FieldError, InvalidInput, NotFound
+from spinepath.events import AlertAcknowledged, DischargeAssessed, ObservationRecorded
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.service import NotNow, record_of
 from spinepath.recovery.models import (
@@ -49,6 +50,7 @@ from spinepath.recovery.schemas import (
     SettingsIn,
 )
 from spinepath.store.base import utc_now
+from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
 OPEN_STATUSES = ("in_recovery", "admitted")
@@ -145,7 +147,7 @@ def observation_sets(session: Session, episode_id: uuid.UUID) -> list[Observatio
     )
 
 
-def _latest(sets: list[ObservationSet], kind: str) -> ObservationSet | None:
+def latest_set(sets: list[ObservationSet], kind: str) -> ObservationSet | None:
     return next((s for s in sets if s.kind == kind), None)
 
 
@@ -169,7 +171,7 @@ def scores_of(session: Session, episode_id: uuid.UUID) -> list[RecoveryScore]:
     )
 
 
-def _latest_score(scores: list[RecoveryScore], instrument: str) -> RecoveryScore | None:
+def latest_score(scores: list[RecoveryScore], instrument: str) -> RecoveryScore | None:
     return next((s for s in scores if s.instrument == instrument), None)
 
 
@@ -311,6 +313,17 @@ def record_observations(
             **({"alert": alert.level} if alert else {}),
         },
     )
+    publish(
+        session,
+        actor,
+        ObservationRecorded(
+            clinic_id=episode.clinic_id,
+            episode_id=episode.id,
+            occurred_at=observed_at,
+            observation_id=observation_set.id,
+            news2_total=score["total"],
+        ),
+    )
     return Recorded(observation_set, alert)
 
 
@@ -348,18 +361,15 @@ def _raise_alert(
     if not alert_rules.should_raise(crossing["level"], open_levels):
         return None
     response = crossing["response"]
-    task = Task(
-        clinic_id=episode.clinic_id,
-        episode_id=episode.id,
-        stage=Stage.RECOVERY.value,
+    task = tasks.add_task(
+        session,
+        episode,
         code=ALERT_TASK_CODE,
         title=f"NEWS2 {crossing['total']} in recovery: {response['response_level']}"[:200],
         owner_role="physician",
-        assignee_id=stay.responsible_clinician_id,
         due_at=now,
+        assignee_id=stay.responsible_clinician_id,
     )
-    session.add(task)
-    session.flush()
     alert = RecoveryAlert(
         clinic_id=episode.clinic_id,
         episode_id=episode.id,
@@ -417,13 +427,20 @@ def acknowledge_alert(
     alert.acknowledged_by_id = actor.user_id
     alert.acknowledged_by_name = actor.full_name
     alert.acknowledgement_note = data.note
-    if alert.task_id is not None:
-        task = session.get(Task, alert.task_id)
-        if task is not None and task.status == "open":
-            task.status = "done"
-            task.completed_at = now
-            task.completed_by_id = actor.user_id
+    task = tasks.task_by_id(session, alert.task_id)
+    if task is not None:
+        tasks.complete_task(task, actor, now)
     session.flush()
+    publish(
+        session,
+        actor,
+        AlertAcknowledged(
+            clinic_id=alert.clinic_id,
+            episode_id=alert.episode_id,
+            occurred_at=now,
+            alert_id=alert.id,
+        ),
+    )
     audit.record(
         session,
         actor,
@@ -439,9 +456,9 @@ def acknowledge_alert(
 # ---- Aldrete and PADSS ---------------------------------------------------------------------------
 
 
-def _derived(item: rules.DerivedItem, sets: list[ObservationSet]) -> dict[str, Any] | None:
-    baseline = _latest(sets, "baseline")
-    current = _latest(sets, "recovery")
+def derived_item(item: rules.DerivedItem, sets: list[ObservationSet]) -> dict[str, Any] | None:
+    baseline = latest_set(sets, "baseline")
+    current = latest_set(sets, "recovery")
     if baseline is None or current is None:
         return None
     derived = rules.derive_item(item, baseline.values(), current.values())
@@ -464,7 +481,7 @@ def _score(
     actor.require(Permission.EDIT_PATIENTS, "score recovery")
     episode = episodes.load_episode(session, actor, episode_id)
     stay = _open_stay(session, episode)
-    derived = _derived(item, observation_sets(session, episode.id))
+    derived = derived_item(item, observation_sets(session, episode.id))
     if derived is not None and entered_item is not None:
         raise InvalidInput(
             [
@@ -605,8 +622,8 @@ def readiness_of(
     settings: ClinicRecoverySettings,
     now: datetime,
 ) -> dict[str, Any]:
-    aldrete = _latest_score(scores, "aldrete")
-    padss = _latest_score(scores, "padss")
+    aldrete = latest_score(scores, "aldrete")
+    padss = latest_score(scores, "padss")
     return rules.assess(
         {
             "now": max(now, stay.procedure_ended_at),
@@ -697,19 +714,18 @@ def discharge(
     stay.discharged_by_name = actor.full_name
     stay.updated_by_name = actor.full_name
     session.flush()
-    for task in episode.tasks:
-        if (
-            task.stage == Stage.RECOVERY.value
-            and task.status == "open"
-            and task.code
-            in (
-                "record_recovery",
-                "assess_discharge",
-            )
-        ):
-            task.status = "done"
-            task.completed_at = now
-            task.completed_by_id = actor.user_id
+    publish(
+        session,
+        actor,
+        DischargeAssessed(
+            clinic_id=episode.clinic_id,
+            episode_id=episode.id,
+            occurred_at=now,
+            assessment_id=stay.id,
+            ready=True,
+            escort_confirmed=bool(stay.escort_confirmed),
+        ),
+    )
     audit.record(
         session, actor, "discharge", "recovery_stay", stay.id, patient_id=episode.patient_id
     )
@@ -736,195 +752,3 @@ def _open_alert_count(session: Session, episode_id: uuid.UUID) -> int:
         )
         or 0
     )
-
-
-# ---- One patient's recovery, and the board -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Schedule:
-    interval_minutes: int
-    next_due_at: datetime
-    overdue: bool
-
-
-def schedule_of(
-    stay: RecoveryStay,
-    latest: ObservationSet | None,
-    settings: ClinicRecoverySettings,
-    now: datetime,
-) -> Schedule:
-    interval = stay.observation_interval_minutes or settings.observation_interval_minutes
-    since = latest.observed_at if latest else max(stay.started_at, stay.procedure_ended_at)
-    due = since + timedelta(minutes=interval)
-    return Schedule(interval, due, now > due)
-
-
-@dataclass
-class RecoveryView:
-    episode: Episode
-    stay: RecoveryStay | None
-    record: ProcedureRecord | None
-    sets: list[ObservationSet]
-    alerts: list[RecoveryAlert]
-    scores: list[RecoveryScore]
-    settings: ClinicRecoverySettings
-    now: datetime
-    readiness: dict[str, Any] | None = None
-    schedule: Schedule | None = None
-    derivable: dict[str, bool] = field(default_factory=dict)
-
-    @property
-    def baseline(self) -> ObservationSet | None:
-        return _latest(self.sets, "baseline")
-
-    @property
-    def latest(self) -> ObservationSet | None:
-        return _latest(self.sets, "recovery")
-
-    @property
-    def open_alerts(self) -> list[RecoveryAlert]:
-        return [alert for alert in self.alerts if alert.status == "open"]
-
-    def latest_score(self, instrument: str) -> RecoveryScore | None:
-        return _latest_score(self.scores, instrument)
-
-
-def recovery_view(
-    session: Session,
-    actor: Actor,
-    episode_id: uuid.UUID,
-    *,
-    now: datetime | None = None,
-    audited: bool = True,
-) -> RecoveryView:
-    """One patient's recovery. ``audited=False`` only for answering a write already audited."""
-    actor.require(Permission.READ_PATIENTS, "read patient records")
-    episode = episodes.load_episode(session, actor, episode_id)
-    now = now or utc_now()
-    stay = stay_of(session, episode.id)
-    view = RecoveryView(
-        episode=episode,
-        stay=stay,
-        record=record_of(session, episode.id),
-        sets=observation_sets(session, episode.id),
-        alerts=alerts_of(session, episode.id),
-        scores=scores_of(session, episode.id),
-        settings=settings_for(session, episode.clinic_id),
-        now=now,
-    )
-    if stay is not None:
-        view.readiness = readiness_of(stay, view.scores, len(view.open_alerts), view.settings, now)
-        view.schedule = schedule_of(stay, view.latest, view.settings, now)
-        view.derivable = {
-            item.item: _derived(item, view.sets) is not None for item in rules.DERIVED_ITEMS
-        }
-    if audited:
-        audit.record(session, actor, "read", "recovery", episode.id, patient_id=episode.patient_id)
-    return view
-
-
-@dataclass(frozen=True)
-class BoardRow:
-    stay: RecoveryStay
-    minutes_since_procedure: int
-    latest: ObservationSet | None
-    open_alerts: list[RecoveryAlert]
-    readiness: dict[str, Any]
-    schedule: Schedule
-
-    @property
-    def colour(self) -> str | None:
-        return alert_rules.colour_of(self.latest.news2_risk) if self.latest else None
-
-    @property
-    def still_needed(self) -> list[str]:
-        return [item["label"] for item in self.readiness["items"] if item["status"] == "unmet"]
-
-
-def _latest_per_episode(
-    session: Session, episode_ids: list[uuid.UUID], kind: str
-) -> dict[uuid.UUID, ObservationSet]:
-    if not episode_ids:
-        return {}
-    ranked = (
-        select(
-            ObservationSet.id,
-            func.row_number()
-            .over(
-                partition_by=ObservationSet.episode_id,
-                order_by=(ObservationSet.observed_at.desc(), ObservationSet.recorded_at.desc()),
-            )
-            .label("rank"),
-        )
-        .where(ObservationSet.episode_id.in_(episode_ids), ObservationSet.kind == kind)
-        .subquery()
-    )
-    found = session.scalars(
-        select(ObservationSet)
-        .join(ranked, ranked.c.id == ObservationSet.id)
-        .where(ranked.c.rank == 1)
-    )
-    return {item.episode_id: item for item in found}
-
-
-def board(session: Session, actor: Actor, *, now: datetime | None = None) -> list[BoardRow]:
-    """Every patient in recovery (or admitted overnight from it) in the actor's clinic."""
-    actor.require(Permission.READ_PATIENTS, "read patient records")
-    now = now or utc_now()
-    stays = list(
-        session.scalars(
-            select(RecoveryStay)
-            .where(
-                RecoveryStay.clinic_id == actor.clinic_id,
-                RecoveryStay.status.in_(OPEN_STATUSES),
-            )
-            .order_by(RecoveryStay.procedure_ended_at, RecoveryStay.id)
-        )
-    )
-    episode_ids = [stay.episode_id for stay in stays]
-    latest = _latest_per_episode(session, episode_ids, "recovery")
-    open_alerts: dict[uuid.UUID, list[RecoveryAlert]] = {}
-    scores: dict[uuid.UUID, list[RecoveryScore]] = {}
-    if episode_ids:
-        for alert in session.scalars(
-            select(RecoveryAlert)
-            .where(RecoveryAlert.episode_id.in_(episode_ids), RecoveryAlert.status == "open")
-            .order_by(RecoveryAlert.raised_at.desc())
-        ):
-            open_alerts.setdefault(alert.episode_id, []).append(alert)
-        for score in session.scalars(
-            select(RecoveryScore)
-            .where(RecoveryScore.episode_id.in_(episode_ids))
-            .order_by(RecoveryScore.scored_at.desc())
-        ):
-            scores.setdefault(score.episode_id, []).append(score)
-    settings = settings_for(session, actor.clinic_id)
-    rows = [
-        BoardRow(
-            stay=stay,
-            minutes_since_procedure=max(
-                0, int((now - stay.procedure_ended_at).total_seconds() // 60)
-            ),
-            latest=latest.get(stay.episode_id),
-            open_alerts=open_alerts.get(stay.episode_id, []),
-            readiness=readiness_of(
-                stay,
-                scores.get(stay.episode_id, []),
-                len(open_alerts.get(stay.episode_id, [])),
-                settings,
-                now,
-            ),
-            schedule=schedule_of(stay, latest.get(stay.episode_id), settings, now),
-        )
-        for stay in stays
-    ]
-    audit.record(
-        session,
-        actor,
-        "read",
-        "recovery_board",
-        None,
-        detail={"patient_ids": [str(stay.patient_id) for stay in stays]},
-    )
-    return rows

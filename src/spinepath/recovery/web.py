@@ -17,15 +17,7 @@ from spinepath.clinical.procedure import alerts as alert_rules
 from spinepath.clinical.procedure.vitals import BY_FIELD
 from spinepath.context import Actor
 from spinepath.errors import DomainError, VersionConflict
-from spinepath.procedures.web import (
-    errors_of,
-    first,
-    local_to_aware,
-    multi_form,
-    single_values,
-    status_of,
-)
-from spinepath.recovery import service
+from spinepath.recovery import board, service
 from spinepath.recovery.schemas import (
     AcknowledgeIn,
     AdmissionIn,
@@ -34,7 +26,16 @@ from spinepath.recovery.schemas import (
     DischargeIn,
     PadssIn,
 )
-from spinepath.web.forms import csrf_from
+from spinepath.unit_of_work import attempt
+from spinepath.web.forms import (
+    csrf_from,
+    errors_of,
+    first,
+    local_to_aware,
+    multi_form,
+    single_values,
+    status_of,
+)
 from spinepath.web.render import page
 from spinepath.web.session import check_csrf, web_work
 
@@ -97,7 +98,7 @@ def _board_context(
     session: Session, actor: Actor, csrf: str | None, refresh: int, message: str | None
 ) -> dict[str, Any]:
     return {
-        "rows": service.board(session, actor),
+        "rows": board.board(session, actor),
         "csrf_token": csrf,
         "refresh": refresh,
         "message": message,
@@ -132,13 +133,13 @@ async def acknowledge(request: Request, alert_id: uuid.UUID) -> Response:
             raw["version"] = first(data, "version")
         message = None
         try:
-            alert = service.acknowledge_alert(
-                session, actor, alert_id, parse_input(AcknowledgeIn, raw)
-            )
-            message = f"Alert acknowledged (NEWS2 {alert.news2_total})."
-            episode_id = alert.episode_id
+            with attempt(session):
+                alert = service.acknowledge_alert(
+                    session, actor, alert_id, parse_input(AcknowledgeIn, raw)
+                )
+                message = f"Alert acknowledged (NEWS2 {alert.news2_total})."
+                episode_id = alert.episode_id
         except (InvalidInput, DomainError) as refused:
-            session.rollback()
             if not htmx:
                 raise
             message = "; ".join(errors_of(refused).values())
@@ -165,7 +166,7 @@ def _render(
     form: dict[str, str],
     status: int,
 ) -> Response:
-    view = service.recovery_view(session, actor, episode_id)
+    view = board.recovery_view(session, actor, episode_id)
     return page(
         request,
         "recovery.html",
@@ -211,9 +212,9 @@ async def _act(
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, form))
         try:
-            message = action(session, actor, data)
+            with attempt(session):
+                message = action(session, actor, data)
         except (InvalidInput, DomainError) as refused:
-            session.rollback()
             errors = {f"{prefix}{k}": v for k, v in errors_of(refused).items()}
             # After someone else's change, show what is stored now, not the stale form.
             stale = isinstance(refused, VersionConflict)

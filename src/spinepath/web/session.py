@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from spinepath.accounts import service as accounts
 from spinepath.accounts.models import AuthToken
-from spinepath.api.deps import client_address
+from spinepath.api.deps import client_address, request_work
 from spinepath.context import Actor
 from spinepath.errors import DomainError, NotAuthenticated
 
@@ -59,24 +59,18 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
 
 @contextmanager
 def web_work(request: Request) -> Iterator[tuple[Session, Actor, AuthToken]]:
-    """A transaction as the logged-in user; redirects to the login page when there is none."""
-    factory = request.app.state.session_factory
-    with factory() as session:
+    """The request's unit of work as the logged-in user; to the login page when there is none."""
+    with request_work(request) as work:
+        secret = request.cookies.get(SESSION_COOKIE)
+        if not secret:
+            raise LoginRequired(_here(request))
         try:
-            secret = request.cookies.get(SESSION_COOKIE)
-            if not secret:
-                raise LoginRequired(_here(request))
-            try:
-                token = accounts.resolve_token(session, secret, kind="session")
-            except NotAuthenticated:
-                raise LoginRequired(_here(request)) from None
-            actor = accounts.actor_for(token.user, client_address(request))
-            request.state.actor = actor
-            yield session, actor, token
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+            token = accounts.resolve_token(work.session, secret, kind="session")
+        except NotAuthenticated:
+            raise LoginRequired(_here(request)) from None
+        work.actor = accounts.actor_for(token.user, client_address(request))
+        request.state.actor = work.actor
+        yield work.session, work.actor, token
 
 
 def _here(request: Request) -> str:

@@ -1,30 +1,20 @@
 """The criteria sets, by name.
 
-Each set is one module exposing ``CRITERIA_SET``. A new payer's set is a new module added to
-``SET_MODULES`` (or passed to :func:`register`); no other set changes.
+Each set is one module exposing ``CRITERIA_SET``. A new payer's set is a new module imported
+here and added to ``_BUILT_IN`` (or passed to :func:`register`); no other set changes.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Sequence
 
+from spinepath.clinical.candidacy import cms_lcd_l38201, nice_ta279
 from spinepath.clinical.candidacy.criteria import CriteriaSet
 from spinepath.clinical.errors import FieldError, InvalidInput
 
-SET_MODULES: tuple[str, ...] = ("cms_lcd_l38201", "nice_ta279")
+_BUILT_IN: tuple[CriteriaSet, ...] = (cms_lcd_l38201.CRITERIA_SET, nice_ta279.CRITERIA_SET)
 
-
-def _load() -> dict[str, CriteriaSet]:
-    loaded: dict[str, CriteriaSet] = {}
-    for module_name in SET_MODULES:
-        module = importlib.import_module(f"spinepath.clinical.candidacy.{module_name}")
-        criteria_set: CriteriaSet = module.CRITERIA_SET
-        loaded[criteria_set.name] = criteria_set
-    return loaded
-
-
-CRITERIA_SETS: dict[str, CriteriaSet] = _load()
+CRITERIA_SETS: dict[str, CriteriaSet] = {criteria.name: criteria for criteria in _BUILT_IN}
 DEFAULT_SETS: tuple[str, ...] = tuple(CRITERIA_SETS)
 
 

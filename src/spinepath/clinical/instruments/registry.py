@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-import importlib
+from spinepath.clinical.instruments import (
+    Instrument,
+    aldrete,
+    morphometry,
+    news2,
+    nrs_change,
+    odi,
+    of_score,
+    padss,
+    rmdq,
+    sins,
+)
 
-from spinepath.clinical.instruments import Instrument
-
-INSTRUMENT_MODULES = (
-    "news2",
-    "aldrete",
-    "padss",
-    "odi",
-    "rmdq",
-    "nrs_change",
-    "morphometry",
-    "sins",
-    "of_score",
+# Plain imports: a missing instrument module fails at start-up, it never silently vanishes.
+_ALL: tuple[Instrument, ...] = (
+    news2.INSTRUMENT,
+    aldrete.INSTRUMENT,
+    padss.INSTRUMENT,
+    odi.INSTRUMENT,
+    rmdq.INSTRUMENT,
+    nrs_change.INSTRUMENT,
+    morphometry.INSTRUMENT,
+    sins.INSTRUMENT,
+    of_score.INSTRUMENT,
 )
 
 
@@ -23,19 +33,7 @@ class UnknownInstrument(KeyError):
     pass
 
 
-def _load() -> dict[str, Instrument]:
-    loaded: dict[str, Instrument] = {}
-    for module_name in INSTRUMENT_MODULES:
-        try:
-            module = importlib.import_module(f"spinepath.clinical.instruments.{module_name}")
-        except ModuleNotFoundError:
-            continue  # not written yet
-        instrument: Instrument = module.INSTRUMENT
-        loaded[instrument.name] = instrument
-    return loaded
-
-
-INSTRUMENTS: dict[str, Instrument] = _load()
+INSTRUMENTS: dict[str, Instrument] = {instrument.name: instrument for instrument in _ALL}
 
 
 def get_instrument(name: str) -> Instrument:

@@ -33,7 +33,7 @@ from spinepath.episodes import service as episodes
 from spinepath.episodes.models import Episode, Task
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import TaskUpdate, TransitionIn
-from spinepath.follow_up import service as follow_up
+from spinepath.follow_up import outcomes, records
 from spinepath.follow_up.models import FollowUpContact
 from spinepath.follow_up.schemas import OutcomeIn
 from spinepath.preparation import service as preparation
@@ -329,8 +329,7 @@ _USUAL_MEDICINES: tuple[dict[str, Any], ...] = (
     {"name": "Atorvastatin 20 mg", "frequency": "once daily", "dose_times": ["21:00"]},
     {"name": "Omeprazole 20 mg", "frequency": "once daily", "dose_times": ["07:30"]},
 )
-# Blood-pressure medicines the physician decides about before signing (the note, and the decision
-# the patient's copies carry).
+# Blood-pressure medicines the planner does not know: the physician reviews them before signing.
 _UNRECOGNISED: tuple[tuple[dict[str, Any], str], ...] = (
     (
         {"name": "Amlodipine 5 mg", "frequency": "once daily", "dose_times": ["08:00"]},
@@ -362,17 +361,6 @@ def _prepare(story: Story, at: datetime) -> None:
         _preparation_input(story, start, medicines),
         now=at,
     )
-    for index, medicine in enumerate(medicines):
-        decision = _decision(medicine["name"], start.astimezone(story.zone))
-        if decision is not None:
-            record = preparation.decide_medicine(
-                story.session,
-                story.team.physician,
-                story.episode_id,
-                index,
-                {**decision, "version": record.version},
-                now=at + story.minutes(20, 50),
-            )
     signed_at = at + story.minutes(60, 150)
     preparation.sign_preparation(
         story.session,
@@ -384,19 +372,6 @@ def _prepare(story: Story, at: datetime) -> None:
         now=signed_at,
     )
     _complete(story, "prepare_plan", signed_at)
-
-
-def _decision(name: str, start: datetime) -> dict[str, Any] | None:
-    """The physician's recorded decision on a blood-pressure medicine of the demo list."""
-    if name.startswith("Amlodipine"):
-        return {"action": "continue", "instructions": "Take it with a sip of water, as usual."}
-    if name.startswith("Lisinopril"):
-        return {
-            "action": "skip_dose",
-            "skip_dose_at": datetime.combine(start.date(), time(8, 0), start.tzinfo).isoformat(),
-            "instructions": "Leave out only this one morning dose.",
-        }
-    return None
 
 
 def _medicines(story: Story) -> tuple[list[dict[str, Any]], list[str]]:
@@ -653,7 +628,7 @@ _IMPROVEMENT = {"day_1": 0.35, "week_2": 0.5, "month_3": 0.7, "month_12": 0.75}
 
 def _record_due_outcomes(story: Story, start: datetime, end: datetime) -> None:
     """Answers for every planned contact that fell due between ``start`` and ``end``."""
-    plan = follow_up.plan_of(story.session, story.episode_id)
+    plan = records.plan_of(story.session, story.episode_id)
     if plan is None:
         return
     contacts = story.session.scalars(
@@ -680,7 +655,7 @@ def _contact_moment(story: Story, contact: FollowUpContact, end: datetime) -> da
 def _record_outcome(story: Story, time_point: str, at: datetime, method: str) -> None:
     improved = _IMPROVEMENT.get(time_point, 0.0 if time_point == "baseline" else 0.5)
     nrs, odi_percent, rmdq = _answers(story, improved)
-    follow_up.record_outcome(
+    outcomes.record_outcome(
         story.session,
         story.team.nurse,
         story.episode_id,

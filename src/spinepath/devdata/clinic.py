@@ -2,7 +2,7 @@
 
 All names and numbers are invented. The episodes are walked through the pathway with the same
 service functions a user calls, so their timelines and tasks are real, and at each stage the
-team's records are made as the clinic would have made them (``spinepath.demo_records``).
+team's records are made as the clinic would have made them (``spinepath.devdata.records``).
 """
 
 from __future__ import annotations
@@ -15,18 +15,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from spinepath import demo_records
 from spinepath.accounts import service as accounts
 from spinepath.accounts.roles import Role
 from spinepath.accounts.schemas import ClinicIn, UserIn
 from spinepath.context import SYSTEM, Actor
-from spinepath.demo_records import DemoTeam
+from spinepath.devdata import records as demo_records
+from spinepath.devdata.records import DemoTeam
 from spinepath.episodes import service as episodes
 from spinepath.episodes.pathway import REASON_REQUIRED, Stage
 from spinepath.episodes.schemas import EpisodeIn, FractureIn
 from spinepath.patients import service as patients
 from spinepath.patients.models import Patient
 from spinepath.patients.schemas import PatientIn, Sex
+from spinepath.unit_of_work import UnitOfWork
 
 DEMO_CLINIC = ClinicIn(name="Demo Spine Clinic", slug="demo", time_zone="America/Chicago")
 
@@ -124,7 +125,8 @@ def load_demo(
     seed: int = 7,
 ) -> list[DemoUser]:
     """Create the demo clinic once; a second call leaves an existing demo as it is."""
-    with factory() as session, session.begin():
+    with UnitOfWork(factory) as work:
+        session = work.session
         if accounts.clinic_by_slug(session, DEMO_CLINIC.slug) is not None:
             return list(DEMO_USERS)
         clinic = accounts.create_clinic(session, DEMO_CLINIC)
@@ -156,8 +158,9 @@ def load_demo(
         # A generator of each patient's own: what today's date changes in one patient's
         # records (a contact already due or not) leaves the others' as they were.
         own = random.Random(rng.getrandbits(64))  # noqa: S311 - invented data, as above
-        with factory() as session, session.begin():
-            _demo_patient(session, team, number, route, reason, own, worrying=number == worrying)
+        with UnitOfWork(factory) as work:
+            is_worrying = number == worrying
+            _demo_patient(work.session, team, number, route, reason, own, worrying=is_worrying)
     return list(DEMO_USERS)
 
 

@@ -1,31 +1,48 @@
-"""Procedure figures read from the procedure-day records, when that package is present.
+"""Procedure figures for the outcome report, read from the procedure-day records.
 
-Read-only, through the ``ProcedureRecords`` interface: volumes by technique and treated level,
-episodes with cement leakage at any level, episodes with any procedural complication.
+Read-only: volumes by technique and treated level, episodes with cement leakage at any level,
+episodes with any procedural complication. The follow-up report reads them through
+``PROCEDURE_RECORDS`` and never touches these tables itself.
 """
 
 from __future__ import annotations
 
-import importlib
 import uuid
-from types import ModuleType
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from spinepath.follow_up.procedure_data import (
-    EpisodeFilter,
-    ProcedureRecords,
-    ProcedureSummary,
-    ProcedureVolume,
-)
+from spinepath.clinical.procedure.record import TECHNIQUES
+from spinepath.procedures.models import ProcedureLevel, ProcedureRecord
+
+# Given an episode-id column of the provider's table, a condition true when that episode is in
+# the report's cohort (a correlated EXISTS: cheap per procedure record).
+EpisodeFilter = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class ProcedureVolume:
+    procedure: str  # e.g. vertebroplasty, kyphoplasty
+    level: str  # treated level, e.g. L1
+    count: int
+
+
+@dataclass(frozen=True)
+class ProcedureSummary:
+    episodes_with_record: int  # episodes of the cohort that have a procedure record
+    volumes: list[ProcedureVolume]
+    cement_leakage: int  # of those, episodes with cement leakage recorded
+    complications: int  # of those, episodes with any procedural complication recorded
 
 
 class ProcedureDayRecords:
-    def __init__(self, models: ModuleType, techniques: list[str]) -> None:
-        self.record = models.ProcedureRecord
-        self.level = models.ProcedureLevel
+    record = ProcedureRecord
+    level = ProcedureLevel
+
+    def __init__(self, techniques: list[str]) -> None:
         self.techniques = techniques
 
     def procedure_types(self) -> list[str]:
@@ -74,14 +91,4 @@ class ProcedureDayRecords:
         )
 
 
-def load() -> ProcedureRecords | None:
-    """The procedure-day records, or None when that package is not installed."""
-    try:
-        models = importlib.import_module("spinepath.procedures.models")
-        vocabulary = importlib.import_module("spinepath.clinical.procedure.record")
-    except ModuleNotFoundError:
-        return None
-    if not hasattr(models, "ProcedureRecord") or not hasattr(models, "ProcedureLevel"):
-        return None
-    techniques = list(getattr(vocabulary, "TECHNIQUES", {"vertebroplasty": "", "kyphoplasty": ""}))
-    return ProcedureDayRecords(models, techniques)
+PROCEDURE_RECORDS = ProcedureDayRecords(list(TECHNIQUES))
