@@ -39,8 +39,8 @@ from spinepath.clinical.preparation.decisions import (
     still_applies,
     validate_decision,
 )
-from spinepath.clinical.preparation.results import DecisionResult, PlanResult
 from spinepath.clinical.preparation.dose_schedule import parse_clock_time
+from spinepath.clinical.preparation.results import DecisionResult, PlanResult
 from spinepath.context import Actor
 from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import TERMINAL, Stage

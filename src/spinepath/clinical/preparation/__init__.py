@@ -8,7 +8,7 @@ in ``medicines.py`` (recognition), ``holds.py`` (stop and restart rules per edit
 from spinepath.clinical.preparation.fasting import DEFAULT_GLP1_GUIDANCE, GLP1_GUIDANCES
 from spinepath.clinical.preparation.holds import DEFAULT_EDITION, EDITIONS, HOLD_TABLE
 from spinepath.clinical.preparation.inputs import parse_plan_input
-from spinepath.clinical.preparation.plan import make_plan
+from spinepath.clinical.preparation.plan import make_plan, plan_result
 
 __all__ = [
     "DEFAULT_EDITION",
@@ -18,4 +18,5 @@ __all__ = [
     "HOLD_TABLE",
     "make_plan",
     "parse_plan_input",
+    "plan_result",
 ]

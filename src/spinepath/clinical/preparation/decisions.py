@@ -22,13 +22,21 @@ The core reads no clock: the time of the decision and its author are arguments.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from spinepath.clinical.errors import FieldError, InvalidInput, errors_from_validation
 from spinepath.clinical.preparation.inputs import AwareDatetime
+from spinepath.clinical.preparation.results import (
+    AwaitingDecision,
+    BasedOn,
+    DecisionResult,
+    Followed,
+    MedicationResult,
+    PlanResult,
+)
 
 DecisionAction = Literal["hold", "follow_suggestion", "continue", "skip_dose", "call_patient"]
 DECISION_ACTIONS: tuple[DecisionAction, ...] = (
@@ -39,8 +47,6 @@ DECISION_ACTIONS: tuple[DecisionAction, ...] = (
     "call_patient",
 )
 SKIP_DOSE_WINDOW = (timedelta(days=7), timedelta(days=1))  # before, after the procedure start
-# The fields of a plan entry that make up the rule's suggestion a decision was made on.
-SUGGESTION_KEYS = ("action", "rule_id", "reason", "last_dose_at", "restart_at", "suggestion")
 
 
 class DecisionIn(BaseModel):
@@ -60,18 +66,24 @@ _TIMES_FOR: dict[str, tuple[str, ...]] = {
 }
 
 
-def _moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def based_on(entry: MedicationResult) -> BasedOn:
+    """The rule's output for a medicine, as a decision on it records it."""
+    return BasedOn(
+        action=entry.action,
+        rule_id=entry.rule_id,
+        reason=entry.reason,
+        last_dose_at=entry.last_dose_at,
+        restart_at=entry.restart_at,
+        suggestion=entry.suggestion,
+    )
 
 
-def validate_decision(
-    raw: Mapping[str, Any] | Any, plan: Mapping[str, Any], index: int
-) -> dict[str, Any]:
+def validate_decision(raw: Mapping[str, Any] | Any, plan: PlanResult, index: int) -> DecisionResult:
     """Check a decision on the plan's medicine ``index``; the normalised decision (no author).
 
     Raises InvalidInput naming every bad field at once.
     """
-    medications = plan.get("medications", [])
+    medications = plan.medications
     if not isinstance(raw, Mapping):
         raise InvalidInput([FieldError("(input)", "must be a JSON object")])
     errors: list[FieldError] = []
@@ -96,34 +108,30 @@ def validate_decision(
     if any(e.field == "medicine" for e in errors):
         raise InvalidInput(errors)
     entry = medications[index]
-    start = datetime.fromisoformat(str(plan["procedure_start"]))
-    end = _moment(plan.get("procedure_end")) or start
+    start = plan.procedure_start.astimezone(UTC)
+    end = (plan.procedure_end or plan.procedure_start).astimezone(UTC)
     allowed = _TIMES_FOR.get(decision.action, ())
     for name in ("last_dose_at", "restart_at", "skip_dose_at"):
         if getattr(decision, name) is not None and name not in allowed:
             errors.append(FieldError(name, f"is not used with the decision {decision.action!r}"))
-    suggestion = entry.get("suggestion")
-    if decision.action == "follow_suggestion" and not suggestion:
+    suggestion = entry.suggestion
+    if decision.action == "follow_suggestion" and suggestion is None:
         errors.append(
             FieldError("action", "this medicine has no suggestion from another edition to follow")
         )
     if decision.action == "hold":
         if decision.last_dose_at is None:
             errors.append(FieldError("last_dose_at", "give the last dose before the procedure"))
-        elif decision.last_dose_at.astimezone(UTC) >= start.astimezone(UTC):
+        elif decision.last_dose_at.astimezone(UTC) >= start:
             errors.append(FieldError("last_dose_at", "must be before the procedure starts"))
-        if decision.restart_at is not None and decision.restart_at.astimezone(
-            UTC
-        ) <= end.astimezone(UTC):
+        if decision.restart_at is not None and decision.restart_at.astimezone(UTC) <= end:
             errors.append(FieldError("restart_at", "must be after the procedure"))
     if decision.action == "skip_dose":
         if decision.skip_dose_at is None:
             errors.append(FieldError("skip_dose_at", "give the dose to leave out"))
         else:
             moment = decision.skip_dose_at.astimezone(UTC)
-            earliest = start.astimezone(UTC) - SKIP_DOSE_WINDOW[0]
-            latest = start.astimezone(UTC) + SKIP_DOSE_WINDOW[1]
-            if not earliest <= moment <= latest:
+            if not start - SKIP_DOSE_WINDOW[0] <= moment <= start + SKIP_DOSE_WINDOW[1]:
                 errors.append(
                     FieldError(
                         "skip_dose_at",
@@ -136,57 +144,54 @@ def validate_decision(
             first.setdefault(problem.field, problem)
         raise InvalidInput(list(first.values()))
 
-    zone = start.tzinfo
-    result: dict[str, Any] = {
-        "medicine": index,
-        "input": entry["input"],
-        "action": decision.action,
-        "last_dose_at": None,
-        "restart_at": None,
-        "skip_dose_at": None,
-        "instructions": (decision.instructions or "").strip() or None,
-        "note": (decision.note or "").strip() or None,
-        "based_on": {key: entry.get(key) for key in SUGGESTION_KEYS},
-    }
-    if decision.action == "follow_suggestion" and suggestion:
-        result["action"] = "hold" if suggestion["action"] == "hold" else "continue"
-        result["followed"] = {
-            "edition": suggestion.get("edition"),
-            "rule_id": suggestion.get("rule_id"),
-            "source": suggestion.get("source"),
-        }
-        if result["action"] == "hold":
-            result["last_dose_at"] = suggestion.get("last_dose_at")
-            result["restart_at"] = suggestion.get(
-                "first_usual_dose_after_restart"
-            ) or suggestion.get("restart_at")
-    for name in ("last_dose_at", "restart_at", "skip_dose_at"):
-        value = getattr(decision, name)
-        if value is not None:
-            result[name] = value.astimezone(zone).isoformat()
-    return result
+    zone = plan.procedure_start.tzinfo
+    instructions = (decision.instructions or "").strip() or None
+    note = (decision.note or "").strip() or None
+    if decision.action == "follow_suggestion" and suggestion is not None:
+        held = suggestion.action == "hold"
+        return DecisionResult(
+            medicine=index,
+            input=entry.input,
+            action="hold" if held else "continue",
+            last_dose_at=suggestion.last_dose_at if held else None,
+            restart_at=(suggestion.first_usual_dose_after_restart or suggestion.restart_at)
+            if held
+            else None,
+            instructions=instructions,
+            note=note,
+            based_on=based_on(entry),
+            followed=Followed(
+                edition=suggestion.edition, rule_id=suggestion.rule_id, source=suggestion.source
+            ),
+        )
+    assert decision.action != "follow_suggestion"
+    return DecisionResult(
+        medicine=index,
+        input=entry.input,
+        action=decision.action,
+        last_dose_at=decision.last_dose_at.astimezone(zone) if decision.last_dose_at else None,
+        restart_at=decision.restart_at.astimezone(zone) if decision.restart_at else None,
+        skip_dose_at=decision.skip_dose_at.astimezone(zone) if decision.skip_dose_at else None,
+        instructions=instructions,
+        note=note,
+        based_on=based_on(entry),
+    )
 
 
-def still_applies(decision: Mapping[str, Any], plan: Mapping[str, Any]) -> bool:
+def still_applies(decision: DecisionResult, plan: PlanResult) -> bool:
     """Whether a decision made on an earlier computation still fits this plan: the same medicine
     line at the same place, the same rule output, and its times still valid."""
-    medications = plan.get("medications", [])
-    index = decision.get("medicine")
-    if not isinstance(index, int) or not 0 <= index < len(medications):
+    index = decision.medicine
+    if not 0 <= index < len(plan.medications):
         return False
-    entry = medications[index]
-    if entry.get("input") != decision.get("input"):
+    entry = plan.medications[index]
+    if entry.input != decision.input or based_on(entry) != decision.based_on:
         return False
-    if {key: entry.get(key) for key in SUGGESTION_KEYS} != decision.get("based_on"):
-        return False
-    raw = {
-        "action": "hold" if decision.get("followed") else decision["action"],
-        **{
-            name: decision[name]
-            for name in _TIMES_FOR.get(decision["action"], ())
-            if decision.get(name) is not None
-        },
-    }
+    raw: dict[str, Any] = {"action": decision.action}
+    for name in _TIMES_FOR.get(decision.action, ()):
+        value = getattr(decision, name)
+        if value is not None:
+            raw[name] = value.isoformat()
     try:
         validate_decision(raw, plan, index)
     except InvalidInput:
@@ -194,21 +199,20 @@ def still_applies(decision: Mapping[str, Any], plan: Mapping[str, Any]) -> bool:
     return True
 
 
-def apply_decisions(
-    plan: Mapping[str, Any], decisions: Sequence[Mapping[str, Any]]
-) -> dict[str, Any]:
+def apply_decisions(plan: PlanResult, decisions: Sequence[DecisionResult]) -> PlanResult:
     """The plan with each medicine's decision beside the rule's output; which still need one.
 
     ``awaiting_decision`` lists the medicines with a review action and no decision (a plan is
     not signed while it is not empty).
     """
-    by_index = {int(d["medicine"]): dict(d) for d in decisions}
-    medications: list[dict[str, Any]] = []
-    for index, entry in enumerate(plan.get("medications", [])):
-        medications.append({**entry, "decision": by_index.get(index)})
-    awaiting = [
-        {"medicine": index, "input": entry["input"]}
+    by_index = {decision.medicine: decision for decision in decisions}
+    medications = tuple(
+        entry.model_copy(update={"decision": by_index.get(index)})
+        for index, entry in enumerate(plan.medications)
+    )
+    awaiting = tuple(
+        AwaitingDecision(medicine=index, input=entry.input)
         for index, entry in enumerate(medications)
-        if entry["action"] == "review" and entry["decision"] is None
-    ]
-    return {**plan, "medications": medications, "awaiting_decision": awaiting}
+        if entry.action == "review" and entry.decision is None
+    )
+    return plan.model_copy(update={"medications": medications, "awaiting_decision": awaiting})

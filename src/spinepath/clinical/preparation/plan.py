@@ -54,6 +54,16 @@ from spinepath.clinical.preparation.inputs import (
 from spinepath.clinical.preparation.labs import check_labs
 from spinepath.clinical.preparation.medicine_record import Medicine
 from spinepath.clinical.preparation.medicines import BY_ID, Recognition, recognise, tokens
+from spinepath.clinical.preparation.results import (
+    AwaitingDecision,
+    FastingResult,
+    Glp1Result,
+    LabResult,
+    MedicationResult,
+    OtherLabResult,
+    PlanResult,
+    SuggestionResult,
+)
 from spinepath.clinical.sources.preparation import SIR_2019
 
 # Where a medicine's frequency came from: the frequency field, the name text, or inferred.
@@ -92,7 +102,7 @@ class _Entry:
     restart: RestartAfter | None = None
     warnings: list[str] = field(default_factory=list)
     review_flags: list[str] = field(default_factory=list)
-    suggestion: dict[str, Any] | None = None
+    suggestion: SuggestionResult | None = None
 
 
 _IV_WORDS = frozenset({"iv", "intravenous", "infusion", "drip", "gtt"})
@@ -407,11 +417,10 @@ def _offer_other_edition(
     _flag_passed_deadline(scratch, other_ctx)
     if scratch.action is Action.REVIEW:
         return
-    entry.suggestion = {
-        key: value
-        for key, value in _entry_dict(scratch, med, other_ctx).items()
-        if key in _SUGGESTION_FIELDS
-    }
+    fields = _entry_fields(scratch, med, other_ctx)
+    entry.suggestion = SuggestionResult(
+        **{key: value for key, value in fields.items() if key in _SUGGESTION_FIELDS}
+    )
     entry.reason += (
         f" {EDITION_LABEL[ctx.edition]} gives no rule here; {EDITION_LABEL[other]} does, and it "
         f"is offered as the suggestion (a clinician must accept it): {rule.describe()}"
@@ -526,7 +535,8 @@ def _restart_fields(entry: _Entry, med: MedicationIn, ctx: _Context) -> dict[str
     return result
 
 
-def _entry_dict(entry: _Entry, med: MedicationIn, ctx: _Context) -> dict[str, Any]:
+def _entry_fields(entry: _Entry, med: MedicationIn, ctx: _Context) -> dict[str, Any]:
+    """The fields of one medicine's result (see ``results.MedicationResult``)."""
     medicine = entry.recognition.medicine
     last: datetime | None = entry.last_dose
     basis: str | None = "usual_dose_time" if last is not None else None
@@ -538,13 +548,13 @@ def _entry_dict(entry: _Entry, med: MedicationIn, ctx: _Context) -> dict[str, An
         "display_name": medicine.display if medicine else None,
         "medicine_class": medicine.medicine_class if medicine else None,
         "matched_by": entry.recognition.matched_by,
-        "components": list(entry.recognition.components),
+        "components": entry.recognition.components,
         "action": entry.action.value,
-        "stop_before_hours": list(entry.stop_hours) if entry.stop_hours else None,
-        "last_dose_at": last.isoformat() if last else None,
+        "stop_before_hours": entry.stop_hours,
+        "last_dose_at": last,
         "last_dose_basis": basis,
         "last_dose_weekday": ds.WEEKDAYS[last.weekday()] if last else None,
-        "latest_allowed_last_dose_at": entry.deadline.isoformat() if entry.deadline else None,
+        "latest_allowed_last_dose_at": entry.deadline,
         **_restart_fields(entry, med, ctx),
         "frequency": entry.frequency.label if entry.frequency else None,
         "reason": entry.reason,
@@ -553,9 +563,9 @@ def _entry_dict(entry: _Entry, med: MedicationIn, ctx: _Context) -> dict[str, An
         "rule_id": entry.rule_id,
         "confidence": entry.confidence,
         "edition": entry.edition,
-        "review_flags": list(entry.review_flags),
+        "review_flags": tuple(entry.review_flags),
         "suggestion": entry.suggestion,
-        "warnings": entry.warnings,
+        "warnings": tuple(entry.warnings),
     }
 
 
@@ -584,6 +594,11 @@ def _offset_text(offset: timedelta | None) -> str:
 
 
 def make_plan(raw: Mapping[str, Any], *, now: datetime | None = None) -> dict[str, Any]:
+    """The plan as JSON (for the edges: the command line, the API, CDS Hooks cards)."""
+    return plan_result(raw, now=now).as_json()
+
+
+def plan_result(raw: Mapping[str, Any], *, now: datetime | None = None) -> PlanResult:
     """Validate ``raw`` and compute the preparation plan (see the module docstring)."""
     plan = parse_plan_input(raw, now=now)
     warnings: list[str] = []
@@ -602,31 +617,34 @@ def make_plan(raw: Mapping[str, Any], *, now: datetime | None = None) -> dict[st
         now,
     )
 
-    medications: list[dict[str, Any]] = []
+    medications: list[MedicationResult] = []
     glp1_inputs: list[str] = []
     for med in plan.medications:
         entry = _plan_one(med, ctx)
-        medications.append(_entry_dict(entry, med, ctx))
+        medications.append(MedicationResult(**_entry_fields(entry, med, ctx)))
         medicine = entry.recognition.medicine
         if medicine is not None and medicine.medicine_class == "glp1_receptor_agonist":
             glp1_inputs.append(med.name)
 
     for item in medications:
-        if item["action"] != "continue" and item["last_dose_weekday"] in ("saturday", "sunday"):
+        if item.action != "continue" and item.last_dose_weekday in ("saturday", "sunday"):
             warnings.append(
-                f"{item['input']}: the last dose falls on a {item['last_dose_weekday']}: give the "
+                f"{item.input}: the last dose falls on a {item.last_dose_weekday}: give the "
                 "patient the stop instructions before the weekend"
             )
 
     labs_in = plan.labs
-    labs = check_labs(
-        {
-            "inr": labs_in.inr,
-            "platelets": labs_in.platelets_10e9_per_l,
-            "fibrinogen": labs_in.fibrinogen_mg_dl,
-        },
-        inr_threshold=plan.clinic_policy.inr_threshold,
-        chronic_liver_disease=plan.chronic_liver_disease,
+    labs = tuple(
+        LabResult(**lab)
+        for lab in check_labs(
+            {
+                "inr": labs_in.inr,
+                "platelets": labs_in.platelets_10e9_per_l,
+                "fibrinogen": labs_in.fibrinogen_mg_dl,
+            },
+            inr_threshold=plan.clinic_policy.inr_threshold,
+            chronic_liver_disease=plan.chronic_liver_disease,
+        )
     )
     if labs_in.hemoglobin_g_dl is None:
         warnings.append("SIR 2019 recommends a haemoglobin before this procedure (no threshold)")
@@ -640,59 +658,63 @@ def make_plan(raw: Mapping[str, Any], *, now: datetime | None = None) -> dict[st
     )
     overrides = tuple((item, hours) for item, hours in asked if hours is not None)
     liquid_diet = bool(glp1_inputs) and ctx.glp1_guidance == "multisociety-2024"
-    fasting = fasting_times(
+    times = fasting_times(
         start,
         zone,
         ClinicFasting(policy.nothing_by_mouth_after_midnight, overrides),
         glp1_liquid_diet=liquid_diet,
     )
-    fasting["glp1"] = (
-        {
-            "guidance": ctx.glp1_guidance,
-            "source": GLP1_SOURCE[ctx.glp1_guidance],
-            "medicines": glp1_inputs,
-            "liquid_diet_from": (
-                ds.shift_hours(start, -24, zone).isoformat() if liquid_diet else None
-            ),
-        }
+    fasting = FastingResult(
+        **times,
+        glp1=Glp1Result(
+            guidance=ctx.glp1_guidance,
+            source=GLP1_SOURCE[ctx.glp1_guidance],
+            medicines=tuple(glp1_inputs),
+            liquid_diet_from=ds.shift_hours(start, -24, zone) if liquid_diet else None,
+        )
         if glp1_inputs
-        else None
+        else None,
     )
 
-    sources = {SIR_2019, *fasting["sources"]}
-    sources.update(m["source"] for m in medications if m["source"])
+    sources = {SIR_2019, *fasting.sources}
+    sources.update(m.source for m in medications if m.source)
     for line in plan.medications:
         found = recognise(line.name, line.rxnorm).medicine
         if found is not None:
             sources.update(found.source_ids)
-    needs_review = any(m["action"] == "review" or m["review_flags"] for m in medications) or any(
-        lab["flagged"] for lab in labs
+    needs_review = any(m.action == "review" or m.review_flags for m in medications) or any(
+        lab.flagged for lab in labs
     )
-    return {
-        "medications": medications,
-        "labs": labs,
-        "fasting": fasting,
-        "edition": plan.edition,
-        "edition_source": EDITION_SOURCE[plan.edition],
-        "procedure_start": start.isoformat(),
-        "procedure_end": end.isoformat() if end else None,
-        "time_zone": zone_name,
-        "time_zone_source": zone_source,
-        "creatinine_clearance_ml_min": plan.creatinine_clearance_ml_min,
-        "chronic_liver_disease": plan.chronic_liver_disease,
-        "inr_threshold": plan.clinic_policy.inr_threshold,
-        "glp1_guidance": ctx.glp1_guidance,
-        "fasting_policy": fasting["policy"],
-        "other_labs": [
-            {
-                "test": "hemoglobin",
-                "value": labs_in.hemoglobin_g_dl,
-                "unit": "g/dL",
-                "threshold": None,
-                "source": SIR_2019,
-            }
-        ],
-        "needs_review": needs_review,
-        "sources": sorted(sources),
-        "warnings": warnings,
-    }
+    return PlanResult(
+        medications=tuple(medications),
+        labs=labs,
+        fasting=fasting,
+        edition=plan.edition,
+        edition_source=EDITION_SOURCE[plan.edition],
+        procedure_start=start,
+        procedure_end=end,
+        time_zone=zone_name,
+        time_zone_source=zone_source,
+        creatinine_clearance_ml_min=plan.creatinine_clearance_ml_min,
+        chronic_liver_disease=plan.chronic_liver_disease,
+        inr_threshold=plan.clinic_policy.inr_threshold,
+        glp1_guidance=ctx.glp1_guidance,
+        fasting_policy=fasting.policy,
+        other_labs=(
+            OtherLabResult(
+                test="hemoglobin",
+                value=labs_in.hemoglobin_g_dl,
+                unit="g/dL",
+                threshold=None,
+                source=SIR_2019,
+            ),
+        ),
+        needs_review=needs_review,
+        sources=tuple(sorted(sources)),
+        warnings=tuple(warnings),
+        awaiting_decision=tuple(
+            AwaitingDecision(medicine=index, input=m.input)
+            for index, m in enumerate(medications)
+            if m.action == "review"
+        ),
+    )
