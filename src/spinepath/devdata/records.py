@@ -329,7 +329,8 @@ _USUAL_MEDICINES: tuple[dict[str, Any], ...] = (
     {"name": "Atorvastatin 20 mg", "frequency": "once daily", "dose_times": ["21:00"]},
     {"name": "Omeprazole 20 mg", "frequency": "once daily", "dose_times": ["07:30"]},
 )
-# Blood-pressure medicines the planner does not know: the physician reviews them before signing.
+# Blood-pressure medicines the physician decides about before signing (the note, and the decision
+# the patient's copies carry).
 _UNRECOGNISED: tuple[tuple[dict[str, Any], str], ...] = (
     (
         {"name": "Amlodipine 5 mg", "frequency": "once daily", "dose_times": ["08:00"]},
@@ -361,6 +362,17 @@ def _prepare(story: Story, at: datetime) -> None:
         _preparation_input(story, start, medicines),
         now=at,
     )
+    for index, medicine in enumerate(medicines):
+        decision = _decision(medicine["name"], start.astimezone(story.zone))
+        if decision is not None:
+            record = preparation.decide_medicine(
+                story.session,
+                story.team.physician,
+                story.episode_id,
+                index,
+                {**decision, "version": record.version},
+                now=at + story.minutes(20, 50),
+            )
     signed_at = at + story.minutes(60, 150)
     preparation.sign_preparation(
         story.session,
@@ -372,6 +384,19 @@ def _prepare(story: Story, at: datetime) -> None:
         now=signed_at,
     )
     _complete(story, "prepare_plan", signed_at)
+
+
+def _decision(name: str, start: datetime) -> dict[str, Any] | None:
+    """The physician's recorded decision on a blood-pressure medicine of the demo list."""
+    if name.startswith("Amlodipine"):
+        return {"action": "continue", "instructions": "Take it with a sip of water, as usual."}
+    if name.startswith("Lisinopril"):
+        return {
+            "action": "skip_dose",
+            "skip_dose_at": datetime.combine(start.date(), time(8, 0), start.tzinfo).isoformat(),
+            "instructions": "Leave out only this one morning dose.",
+        }
+    return None
 
 
 def _medicines(story: Story) -> tuple[list[dict[str, Any]], list[str]]:
