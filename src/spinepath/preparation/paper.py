@@ -1,7 +1,8 @@
 """The paper size of the printed plan: US Letter where Letter is the usual size, else A4.
 
 The clinic's locale (BCP 47, e.g. ``en-US``) names the region; without one, the region of the
-clinic's time zone is read from the system's time-zone table (``zone.tab``) when it is there.
+clinic's time zone is read from the time-zone table (``zone.tab``) of the system or of the
+``tzdata`` package, when one is there; otherwise A4.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from pathlib import Path
 
 # Regions where Letter is the usual office paper.
 LETTER_REGIONS = frozenset({"US", "CA", "MX", "PH", "CL", "CO", "VE", "PR"})
-_ZONE_TABLES = (Path("/usr/share/zoneinfo/zone.tab"), Path("/usr/share/zoneinfo/zone1970.tab"))
+def _zone_tables() -> tuple[Path, ...]:
+    tables = [Path("/usr/share/zoneinfo/zone.tab"), Path("/usr/share/zoneinfo/zone1970.tab")]
+    try:
+        import tzdata  # shipped with zoneinfo's fallback data on many installs
+    except ImportError:
+        return tuple(tables)
+    return (*tables, Path(tzdata.__file__).parent / "zoneinfo" / "zone.tab")
 
 
 def region_of_locale(locale: str | None) -> str | None:
@@ -27,7 +34,7 @@ def region_of_locale(locale: str | None) -> str | None:
 @cache
 def _zone_regions() -> dict[str, str]:
     regions: dict[str, str] = {}
-    for table in _ZONE_TABLES:
+    for table in _zone_tables():
         if not table.is_file():
             continue
         for line in table.read_text(encoding="utf-8").splitlines():
