@@ -4,7 +4,7 @@ page, the PDF, the calendar texts, and every education page, fetched over real H
 from __future__ import annotations
 
 import io
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -63,10 +63,40 @@ def _variants() -> dict[str, dict[str, Any]]:
             },
             "follow_up_at": (start + timedelta(days=21)).isoformat(),
         },
+        "a physician's decisions: hold, skipped dose, continue, call": {
+            **base,
+            "medications": [
+                {"name": "ibuprofen 400 mg", "frequency": "twice daily", "dose_times": ["08:00"]},
+                {"name": "metformin 500 mg", "frequency": "twice daily", "dose_times": ["07:00"]},
+                {"name": "lisinopril 10 mg", "frequency": "once daily", "dose_times": ["08:00"]},
+                {"name": "Zyxoral 5 mg", "frequency": "once daily"},
+            ],
+        },
     }
 
 
 VARIANTS = _variants()
+DECIDED = "a physician's decisions: hold, skipped dose, continue, call"
+
+
+def _decisions(start: datetime) -> dict[int, dict[str, Any]]:
+    """What the physician decides in the decisions variant (times around its Monday 08:00)."""
+    day_before = start - timedelta(days=1)
+    return {
+        0: {
+            "action": "hold",
+            "last_dose_at": day_before.replace(hour=8).isoformat(),
+            "restart_at": (start + timedelta(days=1)).isoformat(),
+            "instructions": "Take your last pill with food.",
+        },
+        1: {
+            "action": "skip_dose",
+            "skip_dose_at": start.replace(hour=7).isoformat(),
+            "instructions": "Skip only the morning pill.",
+        },
+        2: {"action": "continue", "instructions": "Take it with a sip of water."},
+        3: {"action": "call_patient", "instructions": "A nurse will call you about it."},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -77,18 +107,28 @@ def signed_copies(server: LiveServer) -> dict[str, dict[str, Any]]:
     clinic = make_clinic(server)
     copies: dict[str, dict[str, Any]] = {}
     for label, payload in VARIANTS.items():
-        copies[label] = _copies(clinic, payload)
+        start = datetime.fromisoformat(payload["procedure_start"])
+        copies[label] = _copies(clinic, payload, _decisions(start) if label == DECIDED else {})
     return copies
 
 
-def _copies(clinic: ClinicUsers, payload: dict[str, Any]) -> dict[str, Any]:
+def _copies(
+    clinic: ClinicUsers, payload: dict[str, Any], decisions: dict[int, dict[str, Any]]
+) -> dict[str, Any]:
     episode = new_episode(clinic)
     url = f"/api/v1/episodes/{episode['id']}/preparation"
     with clinic.client(Role.COORDINATOR) as coordinator:
         saved = coordinator.post(url, json=payload)
         assert saved.status_code == 201, saved.text
     with clinic.client(Role.PHYSICIAN) as physician:
-        decided = decide_awaiting(physician, episode, saved.json())
+        body = saved.json()
+        for index, decision in decisions.items():
+            answer = physician.post(
+                f"{url}/medications/{index}/decision", json={**decision, "version": body["version"]}
+            )
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+        decided = decide_awaiting(physician, episode, body)
         signed = physician.post(f"{url}/sign", json={"version": decided["version"]})
         assert signed.status_code == 200, signed.text
     with web_client(clinic, Role.NURSE) as browser:
@@ -150,6 +190,10 @@ def test_the_variants_cover_every_kind_of_medicine_line(
     }
     policies = {copy["plan"]["plan"]["fasting_policy"] for copy in signed_copies.values()}
     assert policies == {"asa", "asa+clinic+glp1-liquid-diet", "asa+clinic"}
+    decided = {
+        m["decision"]["action"] for m in signed_copies[DECIDED]["plan"]["plan"]["medications"]
+    }
+    assert decided == {"hold", "skip_dose", "continue", "call_patient"}
 
 
 def test_the_education_index_reads_at_grade_6_or_below(server: LiveServer) -> None:
