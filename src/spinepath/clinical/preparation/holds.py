@@ -49,7 +49,7 @@ class StopBefore:
             if self.shortest == self.longest
             else (f"{self.shortest:g}-{self.longest:g}")
         )
-        unit = "dose" if self.unit == "doses" and self.longest == 1 else self.unit
+        unit = self.unit[:-1] if self.longest == 1 else self.unit  # "1 day", "1 dose"
         text = f"{amount} {unit}"
         if self.or_hours is not None:
             text += f" or {self.or_hours:g} hours"
