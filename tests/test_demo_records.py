@@ -212,7 +212,13 @@ def test_decided_patients_have_a_stored_assessment_and_decision(demo: httpx.Clie
         assert assessment["decision"]["decision"] == "proceed_to_vertebral_augmentation"
         assert assessment["decision"]["decided_by"] == PHYSICIAN
     for mrn in ("DEMO-1001", "DEMO-1002", "DEMO-1004", "DEMO-1013", "DEMO-1014"):
-        assert get(demo, f"/episodes/{episodes[mrn]['episode_id']}/assessments") == []
+        found = get(demo, f"/episodes/{episodes[mrn]['episode_id']}/assessments")
+        if episodes[mrn]["stage"] == "referred_for_surgery":
+            # The referral's gate: the physician's recorded decision to refer.
+            [referral] = found
+            assert referral["decision"]["decision"] == "refer_for_surgical_evaluation"
+        else:
+            assert found == []
 
 
 def test_every_demo_episode_exports_fhir(demo: httpx.Client) -> None:

@@ -14,15 +14,15 @@ from spinepath import events, wiring
 from spinepath.accounts.roles import Role
 from spinepath.audit.models import AuditEvent
 from spinepath.context import Actor
-from spinepath.episodes import service as episodes
 from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import Stage
-from spinepath.episodes.schemas import TransitionIn
 from spinepath.errors import PermissionDenied
 from spinepath.follow_up.records import plan_of
+from spinepath.recovery import service as recovery
+from spinepath.recovery.schemas import DischargeIn
 from spinepath.unit_of_work import UnitOfWork, publish
-from tests.api.helpers import create_patient, move, open_episode
-from tests.follow_up.helpers import TO_DISCHARGE
+from tests.api.helpers import create_patient
+from tests.procedures.builders import ready_for_discharge
 from tests.support import ClinicUsers
 
 
@@ -31,22 +31,19 @@ class HandlerFailed(RuntimeError):
 
 
 def _in_recovery(clinic: ClinicUsers) -> dict[str, Any]:
-    with clinic.client(Role.PHYSICIAN) as client:
-        episode = open_episode(client, create_patient(client)["id"])
-        for stage in TO_DISCHARGE:
-            episode = move(client, episode, stage)
-    return episode
+    with clinic.client(Role.NURSE) as client:
+        episode_id = ready_for_discharge(client)
+        return dict(client.get(f"/api/v1/episodes/{episode_id}").json())
 
 
 def _discharge(clinic: ClinicUsers, episode: dict[str, Any]) -> UnitOfWork:
-    actor = clinic.actor(Role.PHYSICIAN)
+    actor = clinic.actor(Role.NURSE)
     work = UnitOfWork(clinic.server.session_factory, actor)
     with work:
-        episodes.transition_episode(
-            work.session,
-            actor,
-            uuid.UUID(episode["id"]),
-            TransitionIn(to_stage=Stage.DISCHARGED, version=episode["version"]),
+        stay = recovery.stay_of(work.session, uuid.UUID(episode["id"]))
+        assert stay is not None
+        recovery.discharge(
+            work.session, actor, uuid.UUID(episode["id"]), DischargeIn(version=stay.version)
         )
         # Inside the same transaction, the follow-up domain has already reacted.
         assert plan_of(work.session, uuid.UUID(episode["id"])) is not None
@@ -75,7 +72,7 @@ def test_a_discharge_and_the_follow_up_plan_it_starts_commit_together(
 ) -> None:
     episode = _in_recovery(clinic)
     work = _discharge(clinic, episode)
-    assert [type(e) for e in work.published] == [events.StageEntered]
+    assert [type(e) for e in work.published] == [events.DischargeAssessed, events.StageEntered]
     with clinic.client(Role.NURSE) as client:
         answer = client.get(f"/api/v1/episodes/{episode['id']}/follow-up")
     assert answer.status_code == 200, answer.text
@@ -91,12 +88,14 @@ def test_a_failing_handler_rolls_the_whole_discharge_back(clinic: ClinicUsers) -
         stored = session.get(Episode, uuid.UUID(episode["id"]))
         assert stored is not None and stored.stage == Stage.RECOVERY.value
         assert plan_of(session, stored.id) is None
+        stay = recovery.stay_of(session, stored.id)
+        assert stay is not None and stay.status == "in_recovery"
         transitions = session.scalars(
             select(AuditEvent).where(
                 AuditEvent.entity_id == episode["id"], AuditEvent.action == "transition"
             )
         ).all()
-        assert [t.detail["to"] for t in transitions if t.detail] == list(TO_DISCHARGE)
+        assert "discharged" not in [t.detail["to"] for t in transitions if t.detail]
 
 
 def _denied_events(clinic: ClinicUsers, role: Role) -> list[AuditEvent]:

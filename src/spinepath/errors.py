@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from spinepath.clinical.errors import FieldError, InvalidInput
 
 __all__ = [
@@ -24,6 +26,10 @@ class DomainError(Exception):
     def __init__(self, detail: str) -> None:
         super().__init__(detail)
         self.detail = detail
+
+    def extensions(self) -> dict[str, Any]:
+        """Members a problem response carries beyond title, status and detail."""
+        return {}
 
 
 class NotAuthenticated(DomainError):
@@ -49,6 +55,20 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     title = "Conflict"
+
+
+class GatesUnmet(Conflict):
+    """A move whose stage gate is not met: each unmet requirement is named."""
+
+    title = "Requirements not met"
+
+    def __init__(self, detail: str, unmet: list[dict[str, Any]], *, may_override: bool) -> None:
+        super().__init__(detail)
+        self.unmet = unmet
+        self.may_override = may_override
+
+    def extensions(self) -> dict[str, Any]:
+        return {"unmet": self.unmet, "may_override": self.may_override}
 
 
 class VersionConflict(Conflict):

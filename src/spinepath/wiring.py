@@ -4,8 +4,13 @@
 from __future__ import annotations
 
 from spinepath import events
+from spinepath.assessments import gates as assessment_gates
+from spinepath.episodes import gates
 from spinepath.episodes import handlers as episode_handlers
 from spinepath.follow_up import handlers as follow_up_handlers
+from spinepath.preparation import gates as preparation_gates
+from spinepath.procedures import gates as procedure_gates
+from spinepath.recovery import gates as recovery_gates
 
 
 def event_bus() -> events.EventBus:
@@ -15,5 +20,17 @@ def event_bus() -> events.EventBus:
     return bus
 
 
+def gate_registry() -> gates.GateRegistry:
+    """What each stage needs first, from the domain that owns each record."""
+    registry = gates.GateRegistry()
+    gates.subscribe(registry)
+    assessment_gates.subscribe(registry)
+    preparation_gates.subscribe(registry)
+    procedure_gates.subscribe(registry)
+    recovery_gates.subscribe(registry)
+    return registry
+
+
 def install() -> None:
     events.install(event_bus())
+    gates.install(gate_registry())

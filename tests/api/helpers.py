@@ -7,6 +7,9 @@ from typing import Any
 
 import httpx
 
+from spinepath.accounts.roles import Role
+from tests.support import PASSWORD
+
 
 def patient_payload(**changes: Any) -> dict[str, Any]:
     payload: dict[str, Any] = {
@@ -54,3 +57,27 @@ def move(
 def error_fields(answer: httpx.Response) -> set[str]:
     assert answer.headers["content-type"].startswith("application/problem+json"), answer.text
     return {error["field"] for error in answer.json().get("errors", [])}
+
+
+_COLLEAGUE_TOKENS: dict[tuple[str, str], str] = {}
+
+
+def colleague(client: httpx.Client, role: Role) -> httpx.Client:
+    """A client for the user of ``role`` in the same test clinic as ``client``'s user (the
+    clinic's users are named "<role>.<clinic slug>" and share the test password)."""
+    username = str(client.get("/api/v1/me").json()["username"])
+    wanted = f"{role.value.replace('_', '')}.{username.split('.', 1)[1]}"
+    key = (str(client.base_url), wanted)
+    if key not in _COLLEAGUE_TOKENS:
+        answer = httpx.post(
+            f"{client.base_url}/api/v1/auth/token",
+            json={"username": wanted, "password": PASSWORD},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        _COLLEAGUE_TOKENS[key] = str(answer.json()["access_token"])
+    return httpx.Client(
+        base_url=client.base_url,
+        headers={"Authorization": f"Bearer {_COLLEAGUE_TOKENS[key]}"},
+        timeout=30,
+    )

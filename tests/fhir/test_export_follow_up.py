@@ -154,7 +154,11 @@ def test_outcomes_export_as_questionnaire_responses_and_scores(
     assert sorted((o["effectiveDateTime"], o["valueInteger"]) for o in pain) == sorted(
         [(baseline["collected_on"], 8), (week_2["collected_on"], 4)]
     )
-    [rmdq] = [o for o in resources(bundle, "Observation") if "coding" not in o["code"]]
+    [rmdq] = [
+        o
+        for o in resources(bundle, "Observation")
+        if o["code"].get("text") == "Roland-Morris Disability Questionnaire score"
+    ]
     assert rmdq["code"] == {"text": "Roland-Morris Disability Questionnaire score"}
     assert rmdq["valueInteger"] == baseline["rmdq_score"] == 15
     assert rmdq["note"] == [{"text": "Statements ticked of the 24 (RMDQ-24)."}]
@@ -219,10 +223,10 @@ def test_the_follow_up_schedule_is_a_care_plan_within_the_pathway(
     assert details[month_3["label"]]["detail"]["description"] == (
         f"At a clinic visit. Moved from {month_3['due_date']}: patient away."
     )
-    outcome_urls = {
+    outcome_urls = {_url_of(bundle, r) for r in resources(bundle, "QuestionnaireResponse")} | {
         _url_of(bundle, r)
-        for kind in ("QuestionnaireResponse", "Observation")
-        for r in resources(bundle, kind)
+        for code in ("72514-3", "97909-6")
+        for r in _coded("Observation", code, bundle)
     }
     assert len(outcome_urls) == 3  # the answers, the ODI score, the pain score
     assert {ref["reference"] for ref in details[week_2["label"]]["outcomeReference"]} == (

@@ -11,7 +11,7 @@ from typing import Any
 
 from spinepath.accounts.roles import Role
 from tests.api.helpers import create_patient, move, open_episode
-from tests.follow_up.helpers import TO_DISCHARGE, contact, follow_up, set_anchor
+from tests.follow_up.helpers import contact, discharge, follow_up, set_anchor
 from tests.support import ClinicUsers
 
 
@@ -121,9 +121,7 @@ def build(clinic: ClinicUsers) -> dict[str, str]:
             patient = create_patient(client, family_name=f"Cohort{person.name}")
             episode = open_episode(client, patient["id"], fractures=person.fractures)
             if person.kind == "post_procedure":
-                for stage in TO_DISCHARGE:
-                    episode = move(client, episode, stage)
-                episode = move(client, episode, "discharged")
+                episode = discharge(client, episode)
             else:
                 episode = move(client, episode, "consultation")
                 episode = move(client, episode, "conservative_care")

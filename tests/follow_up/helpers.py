@@ -10,22 +10,22 @@ import httpx
 
 from spinepath.accounts.roles import Role
 from tests.api.helpers import create_patient, move, open_episode
+from tests.procedures import builders as procedure_builders
 from tests.support import ClinicUsers
-
-TO_DISCHARGE = ("consultation", "decision", "scheduled", "prepared", "procedure", "recovery")
 
 
 def discharged_episode(
     clinic: ClinicUsers, *, fractures: list[dict[str, Any]] | None = None, **patient: Any
 ) -> dict[str, Any]:
-    """An episode moved to "discharged" by a physician, which starts its follow-up plan."""
+    """An episode walked through the procedure day and discharged, which starts its follow-up
+    plan."""
     with clinic.client(Role.PHYSICIAN) as client:
-        created = create_patient(client, **patient)
-        changes = {} if fractures is None else {"fractures": fractures}
-        episode = open_episode(client, created["id"], **changes)
-        for stage in TO_DISCHARGE:
-            episode = move(client, episode, stage)
-        return move(client, episode, "discharged")
+        return procedure_builders.discharged_episode(client, fractures=fractures, **patient)
+
+
+def discharge(client: httpx.Client, episode: dict[str, Any]) -> dict[str, Any]:
+    """``episode`` (at Referral) walked through the procedure day and discharged."""
+    return procedure_builders.discharged_episode(client, episode=episode)
 
 
 def conservative_episode(clinic: ClinicUsers, **patient: Any) -> dict[str, Any]:
@@ -86,4 +86,6 @@ def web_client(clinic: ClinicUsers, role: Role) -> Iterator[httpx.Client]:
 
 
 def page_csrf(html: str) -> str:
-    return html.split('name="csrf_token" value="')[1].split('"')[0]
+    """The session's CSRF token, as the page gives it to its forms (the log-out form in the
+    header carries a token of its own)."""
+    return html.split('"X-CSRF-Token": "')[1].split('"')[0]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from spinepath.accounts.roles import Role
 from tests.api.helpers import error_fields
-from tests.follow_up.helpers import discharged_episode, follow_up
+from tests.follow_up.helpers import discharged_episode, follow_up, page_csrf
 from tests.support import ClinicUsers
 
 # Onsets relative to today, so the 12/16/52-week windows are open whenever the tests run.
@@ -165,7 +165,7 @@ def test_the_letter_to_the_usual_doctor_is_a_printable_page(clinic: ClinicUsers)
         )
     with clinic.server.client() as browser:
         form = browser.get("/login")
-        csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
+        csrf = page_csrf(form.text)
         browser.post(
             "/login",
             data={

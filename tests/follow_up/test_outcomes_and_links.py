@@ -232,8 +232,8 @@ def test_a_quality_lead_reads_but_cannot_enter_answers(clinic: ClinicUsers) -> N
 
 
 def test_a_baseline_taken_before_discharge_joins_the_follow_up(clinic: ClinicUsers) -> None:
-    from tests.api.helpers import create_patient, move, open_episode
-    from tests.follow_up.helpers import TO_DISCHARGE
+    from tests.api.helpers import create_patient, open_episode
+    from tests.follow_up.helpers import discharge
 
     with clinic.client(Role.PHYSICIAN) as client:
         patient = create_patient(client)
@@ -243,9 +243,7 @@ def test_a_baseline_taken_before_discharge_joins_the_follow_up(clinic: ClinicUse
         report = client.get("/api/v1/reports/outcomes").json()
         assert report["time_points"] == []  # not in follow-up yet: not counted
         assert _record(client, episode["id"], time_point="week_2", nrs=3).status_code == 422
-        for stage in TO_DISCHARGE:
-            episode = move(client, episode, stage)
-        move(client, episode, "discharged")
+        discharge(client, episode)
         week_2 = _record(client, episode["id"], time_point="week_2", nrs=3).json()
         assert (week_2["nrs_change"], week_2["nrs_responder"]) == (6, True)
         report = client.get("/api/v1/reports/outcomes").json()

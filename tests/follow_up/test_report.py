@@ -109,8 +109,8 @@ def test_events_and_rates(cohort_clinic: ClinicUsers) -> None:
     assert report["complications_by_type"] == {"fever": 1}
     assert report["readmissions"]["numerator"] == 1
     assert report["deaths"] == {"numerator": 0, "denominator": 5, "percent": 0.0}
-    # No procedure records exist for this cohort: either no data or nothing to count.
-    assert report["cement_leakage"] in (None, {"numerator": 0, "denominator": 0, "percent": None})
+    # The four treated patients' procedure records show no cement leakage.
+    assert report["cement_leakage"] == {"numerator": 0, "denominator": 4, "percent": 0.0}
 
 
 def test_fracture_liaison_indicators_with_achievement_bands(cohort_clinic: ClinicUsers) -> None:

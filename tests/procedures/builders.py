@@ -1,5 +1,10 @@
 """Builders for procedure-day tests: an episode on the day, a plan, a time-out, a record, a
-patient in recovery. Valid payloads that tests change one field at a time."""
+patient in recovery, a patient discharged. Valid payloads that tests change one field at a time.
+
+Episodes reach each stage through its gate, with the record the gate asks for made over HTTP:
+the physician's decision before Scheduled, a signed preparation plan before Prepared, the
+time-out before Procedure, the procedure record before Recovery, a discharge with every
+readiness criterion met before Discharged."""
 
 from __future__ import annotations
 
@@ -8,9 +13,26 @@ from typing import Any
 
 import httpx
 
-from tests.api.helpers import create_patient, move, open_episode
+from spinepath.accounts.roles import Role
+from tests.api.helpers import colleague, create_patient, move, open_episode
 
-ROAD_TO_PREPARED = ("consultation", "decision", "scheduled", "prepared")
+ALDRETE_10 = {"activity": 2, "respiration": 2, "consciousness": 2, "oxygen_saturation": 2}
+PADSS_10 = {"ambulation": 2, "nausea_vomiting": 2, "pain": 2, "surgical_bleeding": 2}
+CHECKLIST_DONE = {
+    "escort_confirmed": True,
+    "escort_name": "Daughter, Ada",
+    "pain_relief_given": True,
+    "antibiotics_prescribed": True,
+    "antibiotics_given": True,
+    "instructions_given": True,
+    "follow_up_booked": True,
+    "follow_up_note": "Clinic in 2 weeks",
+}
+DECIDE_TO_PROCEED = {
+    "decision": "proceed_to_vertebral_augmentation",
+    "procedure": "vertebroplasty",
+    "rationale": "Painful acute fracture with oedema on MRI despite medicines.",
+}
 
 
 def iso(moment: datetime) -> str:
@@ -21,19 +43,69 @@ def minutes_ago(minutes: float) -> datetime:
     return datetime.now(UTC) - timedelta(minutes=minutes)
 
 
+def record_decision(
+    client: httpx.Client, episode_id: str, decision: dict[str, Any] = DECIDE_TO_PROCEED
+) -> dict[str, Any]:
+    """An assessment of the episode's facts and the physician's decision on it."""
+    with colleague(client, Role.PHYSICIAN) as physician:
+        assessment = physician.post(f"/api/v1/episodes/{episode_id}/assessments")
+        assert assessment.status_code == 201, assessment.text
+        answer = physician.post(
+            f"/api/v1/assessments/{assessment.json()['id']}/decision", json=decision
+        )
+        assert answer.status_code == 201, answer.text
+        return dict(answer.json())
+
+
+def sign_preparation(client: httpx.Client, episode_id: str) -> dict[str, Any]:
+    """A preparation plan (one medicine with no hold) saved and signed by the physician."""
+    start = (datetime.now(UTC) + timedelta(days=10)).replace(microsecond=0)
+    plan = {
+        "procedure_start": start.isoformat(),
+        "arrival_at": (start - timedelta(minutes=90)).isoformat(),
+        "edition": "sir-2019",
+        "creatinine_clearance_ml_min": 70,
+        "medications": [
+            {"name": "Lipitor 20 mg", "frequency": "once daily", "dose_times": ["21:00"]}
+        ],
+        "labs": {"inr": 1.0, "platelets_10e9_per_l": 230, "hemoglobin_g_dl": 13.1},
+    }
+    with colleague(client, Role.PHYSICIAN) as physician:
+        saved = physician.post(f"/api/v1/episodes/{episode_id}/preparation", json=plan)
+        assert saved.status_code in (200, 201), saved.text
+        signed = physician.post(
+            f"/api/v1/episodes/{episode_id}/preparation/sign",
+            json={"version": saved.json()["version"], "note": "Reviewed"},
+        )
+        assert signed.status_code == 200, signed.text
+        return dict(signed.json())
+
+
+def walk_to_prepared(client: httpx.Client, episode: dict[str, Any]) -> dict[str, Any]:
+    """Consultation, decision (recorded), Scheduled, a signed plan, Prepared."""
+    for stage in ("consultation", "decision"):
+        episode = move(client, episode, stage)
+    record_decision(client, episode["id"])
+    episode = move(client, episode, "scheduled")
+    sign_preparation(client, episode["id"])
+    return move(client, episode, "prepared")
+
+
 def prepared_episode(
-    client: httpx.Client, levels: tuple[str, ...] = ("L1",), **patient: Any
+    client: httpx.Client,
+    levels: tuple[str, ...] = ("L1",),
+    *,
+    fractures: list[dict[str, Any]] | None = None,
+    **patient: Any,
 ) -> dict[str, Any]:
     """A patient with an episode at Prepared, with a fracture at each level."""
     created = create_patient(client, **patient)
     episode = open_episode(
         client,
         created["id"],
-        fractures=[{"level": level, "etiology": "osteoporotic"} for level in levels],
+        fractures=fractures or [{"level": level, "etiology": "osteoporotic"} for level in levels],
     )
-    for stage in ROAD_TO_PREPARED:
-        episode = move(client, episode, stage)
-    return episode
+    return walk_to_prepared(client, episode)
 
 
 def save_plan(
@@ -132,10 +204,16 @@ def procedure_done(
     ended_minutes_ago: float = 90,
     sedation: str = "moderate",
     baseline: dict[str, Any] | None = None,
+    episode: dict[str, Any] | None = None,
     **patient: Any,
 ) -> dict[str, Any]:
-    """An episode at Procedure with a plan, a matching time-out, baseline vitals and a record."""
-    episode = prepared_episode(client, levels, **patient)
+    """An episode at Procedure with a plan, a matching time-out, baseline vitals and a record
+    (a new patient's, or ``episode`` walked on from where it is)."""
+    if episode is None:
+        episode = prepared_episode(client, levels, **patient)
+    else:
+        episode = walk_to_prepared(client, episode)
+    levels = tuple(f["level"] for f in episode["fractures"])
     save_plan(client, episode["id"], list(levels), technique)
     before = iso(minutes_ago(ended_minutes_ago + 120))
     record_vitals(client, episode["id"], "baseline", observed_at=before, **(baseline or {}))
@@ -161,3 +239,29 @@ def in_recovery(client: httpx.Client, **options: Any) -> dict[str, Any]:
     answer = client.post(f"/api/v1/episodes/{done['episode']['id']}/recovery")
     assert answer.status_code == 201, answer.text
     return dict(answer.json())
+
+
+def ready_for_discharge(client: httpx.Client, **options: Any) -> str:
+    """A patient in recovery with every discharge criterion met; returns the episode id."""
+    episode_id = str(in_recovery(client, **options)["episode_id"])
+    record_vitals(client, episode_id)
+    recovery = f"/api/v1/episodes/{episode_id}/recovery"
+    assert client.post(f"{recovery}/aldrete", json=ALDRETE_10).status_code == 201
+    assert client.post(f"{recovery}/padss", json=PADSS_10).status_code == 201
+    version = client.get(recovery).json()["stay"]["version"]
+    answer = client.patch(recovery, json={**CHECKLIST_DONE, "version": version})
+    assert answer.status_code == 200, answer.text
+    return episode_id
+
+
+def discharged_episode(client: httpx.Client, **options: Any) -> dict[str, Any]:
+    """A patient (or ``episode=``) walked through the procedure day and discharged from
+    recovery."""
+    episode_id = ready_for_discharge(client, **options)
+    recovery = f"/api/v1/episodes/{episode_id}/recovery"
+    version = client.get(recovery).json()["stay"]["version"]
+    answer = client.post(f"{recovery}/discharge", json={"version": version})
+    assert answer.status_code == 200, answer.text
+    episode = client.get(f"/api/v1/episodes/{episode_id}")
+    assert episode.json()["stage"] == "discharged", episode.text
+    return dict(episode.json())

@@ -3,15 +3,16 @@ recorded, and every outcome is audited."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from spinepath.accounts.roles import Role
-from tests.api.helpers import error_fields, move
-from tests.procedures.builders import prepared_episode, save_plan, time_out_payload
+from tests.api.helpers import create_patient, error_fields, move, open_episode
+from tests.procedures.builders import (
+    prepared_episode,
+    record_decision,
+    save_plan,
+    time_out_payload,
+)
 from tests.support import ClinicUsers
 
 
@@ -159,7 +160,7 @@ def test_the_time_out_needs_a_plan_and_the_day_of_the_procedure(clinic: ClinicUs
     assert "Scheduled" in too_early.json()["detail"]
 
 
-def test_the_sheet_shows_identity_plan_and_no_signed_preparation_plan(
+def test_the_sheet_shows_identity_plan_and_the_signed_preparation_plan(
     clinic: ClinicUsers,
 ) -> None:
     with clinic.client(Role.NURSE) as client:
@@ -168,12 +169,36 @@ def test_the_sheet_shows_identity_plan_and_no_signed_preparation_plan(
         sheet = client.get(f"/api/v1/episodes/{episode['id']}/time-out").json()
     assert sheet["patient"]["family_name"] == "Quimby"
     assert (sheet["plan"]["technique"], sheet["plan"]["levels"]) == ("kyphoplasty", ["L1"])
+    assert sheet["preparation"]["signed"] is True
+    assert sheet["preparation"]["summary"].startswith(f"signed by Physician of {clinic.slug}")
+    assert [lab["test"] for lab in sheet["preparation"]["labs"]] == ["inr", "platelets"]
+    assert sheet["time_outs"] == [] and sheet["procedure_recorded"] is False
+
+
+def test_a_patient_prepared_by_override_shows_no_signed_plan_at_the_time_out(
+    clinic: ClinicUsers,
+) -> None:
+    with clinic.client(Role.PHYSICIAN) as client:
+        episode = open_episode(client, create_patient(client)["id"])
+        for stage in ("consultation", "decision"):
+            episode = move(client, episode, stage)
+        record_decision(client, episode["id"])
+        episode = move(client, episode, "scheduled")
+        answer = client.post(
+            f"/api/v1/episodes/{episode['id']}/transitions",
+            json={
+                "to_stage": "prepared",
+                "version": episode["version"],
+                "override_reason": "Plan signed on paper during the network outage",
+            },
+        )
+        assert answer.status_code == 200, answer.text
+        sheet = client.get(f"/api/v1/episodes/{episode['id']}/time-out").json()
     assert sheet["preparation"] == {
         "signed": False,
         "summary": "no signed plan recorded",
         "labs": [],
     }
-    assert sheet["time_outs"] == [] and sheet["procedure_recorded"] is False
 
 
 def test_the_plan_cannot_change_after_a_time_out(clinic: ClinicUsers) -> None:
@@ -204,31 +229,14 @@ def test_a_quality_lead_reads_but_cannot_record_and_other_clinics_see_nothing(
     assert (hidden.status_code, hidden_write.status_code) == (404, 404)
 
 
-def test_the_sheet_shows_a_signed_preparation_plan_and_its_labs(clinic: ClinicUsers) -> None:
-    models = pytest.importorskip("spinepath.preparation.models")
+def test_the_time_out_keeps_the_signed_plan_it_was_done_against(clinic: ClinicUsers) -> None:
     with clinic.client(Role.NURSE) as client:
         episode = prepared_episode(client)
         save_plan(client, episode["id"], ["L1"])
-    labs = [{"test": "inr", "value": 1.1, "threshold": "<= 1.8", "status": "ok"}]
-    with clinic.server.session_factory() as session, session.begin():
-        session.add(
-            models.PreparationPlan(
-                clinic_id=clinic.clinic_id,
-                episode_id=uuid.UUID(episode["id"]),
-                patient_id=uuid.UUID(episode["patient"]["id"]),
-                inputs={},
-                plan={"labs": labs},
-                status="signed",
-                signed_at=datetime(2026, 11, 18, 15, 30, tzinfo=UTC),
-                signed_by_name="Dr Ana Rivera",
-            )
-        )
-    with clinic.client(Role.NURSE) as client:
         sheet = client.get(f"/api/v1/episodes/{episode['id']}/time-out").json()
         recorded = _time_out(client, episode["id"], time_out_payload(["L1"])).json()
-    assert sheet["preparation"] == {
-        "signed": True,
-        "summary": "signed by Dr Ana Rivera on 18 Nov 2026 15:30 UTC",
-        "labs": labs,
-    }
-    assert recorded["preparation_status"] == "signed by Dr Ana Rivera on 18 Nov 2026 15:30 UTC"
+    summary = sheet["preparation"]["summary"]
+    assert summary.startswith(f"signed by Physician of {clinic.slug} on ")
+    inr = sheet["preparation"]["labs"][0]
+    assert (inr["test"], inr["value"], inr["threshold"]) == ("inr", 1.0, "<= 1.8")
+    assert recorded["preparation_status"] == summary

@@ -20,6 +20,8 @@ class Permission(StrEnum):
     WORK_TASKS = "work_tasks"
     # Clinical sign-off: signing a preparation plan, recording the treatment decision.
     SIGN_CLINICAL_DECISIONS = "sign_clinical_decisions"
+    # Moving an episode past a clinical gate whose record is missing, with a written reason.
+    OVERRIDE_CLINICAL_GATES = "override_clinical_gates"
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
 
@@ -32,7 +34,9 @@ _CARE_TEAM = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PHYSICIAN: frozenset(_CARE_TEAM | {Permission.SIGN_CLINICAL_DECISIONS}),
+    Role.PHYSICIAN: frozenset(
+        _CARE_TEAM | {Permission.SIGN_CLINICAL_DECISIONS, Permission.OVERRIDE_CLINICAL_GATES}
+    ),
     Role.NURSE: frozenset(_CARE_TEAM),
     Role.COORDINATOR: frozenset(_CARE_TEAM),
     # Quality leads review the service's records; they do not change them.

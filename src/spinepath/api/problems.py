@@ -27,8 +27,10 @@ def problem(
     *,
     errors: Sequence[FieldError] = (),
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body.update(extensions or {})  # RFC 9457 extension members, e.g. a gate's unmet list
     if detail:
         body["detail"] = detail
     if errors:
@@ -72,7 +74,9 @@ def install(app: FastAPI) -> None:
         if not _is_api(request):
             return web_error(request, exc)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem(exc.status, exc.title, exc.detail, headers=headers)
+        return problem(
+            exc.status, exc.title, exc.detail, headers=headers, extensions=exc.extensions()
+        )
 
     @app.exception_handler(StaleDataError)
     async def _stale(_: Request, __: StaleDataError) -> JSONResponse:

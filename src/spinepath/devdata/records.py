@@ -172,6 +172,8 @@ def live_through(
         _complete(story, "record_pain_function", start + story.minutes(61, 70))
     elif stage is Stage.DECISION:
         _decide(story, start + story.minutes(20, 45))
+    elif stage is Stage.IMAGING and next_stage is Stage.REFERRED_FOR_SURGERY:
+        _decide(story, start + story.minutes(20, 45), Decision.SURGICAL)
     elif stage is Stage.SCHEDULED and next_stage is Stage.PREPARED:
         _prepare(story, start + story.minutes(60, 180))
     elif stage is Stage.PREPARED and next_stage is Stage.PROCEDURE:
@@ -214,7 +216,7 @@ def _done(story: Story, task: Task, at: datetime) -> None:
 # ---- Decision: the facts, the assessment and the physician's decision ------------------------
 
 
-def _decide(story: Story, at: datetime) -> None:
+def _decide(story: Story, at: datetime, decision: Decision = Decision.PROCEED) -> None:
     physician = story.team.physician
     facts = assessments.save_facts(
         story.session,
@@ -233,9 +235,13 @@ def _decide(story: Story, at: datetime) -> None:
         physician,
         assessment.id,
         DecisionIn(
-            decision=Decision.PROCEED,
-            procedure=story.technique,
-            rationale=_rationale(story, at),
+            decision=decision,
+            procedure=story.technique if decision is Decision.PROCEED else None,
+            rationale=(
+                _rationale(story, at)
+                if decision is Decision.PROCEED
+                else "Retropulsed fragment with leg weakness: a surgeon should see this first."
+            ),
         ),
         now=decided_at,
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from spinepath.api.deps import api_work, etag, if_match_version
 from spinepath.episodes import pathway, service
@@ -41,6 +42,28 @@ class TransitionOut(BaseModel):
     occurred_at: datetime
     actor_name: str | None
     reason: str | None
+    event_date: date | None = None
+    overridden: list[dict[str, Any]] | None = None
+    override_reason: str | None = None
+
+
+class RequirementOut(BaseModel):
+    code: str
+    needed: str
+    met: bool
+    found: str
+
+
+class MoveOut(BaseModel):
+    to_stage: str
+    label: str
+    reason_required: bool
+    date_required: bool
+    ready: bool = Field(description="the caller may make this move now")
+    may_make: bool = Field(description="the caller's role may make this move")
+    may_override: bool = Field(description="the caller may override unmet clinical requirements")
+    roles: list[str]
+    requirements: list[RequirementOut]
 
 
 class TaskOut(BaseModel):
@@ -138,7 +161,9 @@ def episodes_of_patient(request: Request, patient_id: uuid.UUID) -> list[Episode
 def transition_episode(
     request: Request, response: Response, episode_id: uuid.UUID, data: TransitionIn
 ) -> EpisodeOut:
-    """Move the episode to another stage. Refused (409) when the pathway does not allow it."""
+    """Move the episode to another stage. Refused (409) when the pathway does not allow it, or
+    when the stage's gate is unmet: the problem lists each unmet requirement (``unmet``). A
+    physician may override clinical requirements with ``override_reason``."""
     with api_work(request) as (session, actor):
         episode = service.transition_episode(
             session, actor, episode_id, data, if_match_version=if_match_version(request)
@@ -146,6 +171,31 @@ def transition_episode(
         out = episode_out(episode)
     response.headers["ETag"] = etag(out.version)
     return out
+
+
+@router.get("/episodes/{episode_id}/moves", response_model=list[MoveOut])
+def list_moves(request: Request, episode_id: uuid.UUID) -> list[MoveOut]:
+    """The moves the pathway allows from the current stage, each with what its gate still needs
+    and whether the caller may make it (or override it)."""
+    with api_work(request) as (session, actor):
+        episode = service.get_episode(session, actor, episode_id)
+        return [
+            MoveOut(
+                to_stage=option.stage.value,
+                label=option.label,
+                reason_required=option.reason_required,
+                date_required=option.date_required,
+                ready=option.ready,
+                may_make=option.may_make,
+                may_override=option.may_override,
+                roles=option.roles,
+                requirements=[
+                    RequirementOut(code=r.code, needed=r.needed, met=r.met, found=r.found)
+                    for r in option.requirements
+                ],
+            )
+            for option in service.move_options(session, actor, episode)
+        ]
 
 
 @router.get("/episodes/{episode_id}/transitions", response_model=list[TransitionOut])

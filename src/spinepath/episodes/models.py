@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from spinepath.patients.models import Patient
@@ -67,6 +68,10 @@ class StageTransition(IdMixin, Base):
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str | None] = mapped_column(Text)
+    # A physician's override of unmet gate requirements: what was unmet, and why it was moved.
+    overridden: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    event_date: Mapped[date | None]  # e.g. the date of death
 
 
 class TaskStatus(StrEnum):

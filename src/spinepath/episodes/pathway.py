@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
+from spinepath.accounts.roles import Role
+
 
 class Stage(StrEnum):
     REFERRAL = "referral"
@@ -113,6 +115,32 @@ TRANSITIONS: dict[Stage, tuple[Stage, ...]] = {
     S.CLOSED: (),
     S.CANCELLED: (),
     S.DIED: (),
+}
+
+
+# Who may make each move, by the stage it enters: one table for the whole pathway. What the
+# records must show first is each stage's gate (``episodes.gates``, supplied by the domains).
+_CARE_TEAM = frozenset({Role.PHYSICIAN, Role.NURSE, Role.COORDINATOR})
+_CLINICIANS = frozenset({Role.PHYSICIAN, Role.NURSE})
+_PHYSICIANS = frozenset({Role.PHYSICIAN})
+MOVE_ROLES: dict[Stage, frozenset[Role]] = {
+    S.REFERRAL: frozenset(),  # an episode starts there; nothing moves back to it
+    S.CONSULTATION: _CARE_TEAM,
+    S.CONSERVATIVE_CARE: _CARE_TEAM,
+    S.IMAGING: _CARE_TEAM,
+    S.DECISION: _CARE_TEAM,
+    S.SCHEDULED: _CARE_TEAM,
+    S.PREPARED: _CARE_TEAM,
+    S.PROCEDURE: _CLINICIANS,
+    S.RECOVERY: _CLINICIANS,
+    S.DISCHARGED: _CLINICIANS,
+    S.FOLLOW_UP: _CARE_TEAM,
+    S.CLOSED: _CARE_TEAM,
+    S.TREATED_CONSERVATIVELY: _PHYSICIANS,
+    S.REFERRED_FOR_SURGERY: _PHYSICIANS,
+    S.DECLINED: _CARE_TEAM,
+    S.CANCELLED: _CARE_TEAM,
+    S.DIED: _CLINICIANS,
 }
 
 

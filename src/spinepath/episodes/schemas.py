@@ -80,6 +80,14 @@ class TransitionIn(BaseModel):
     to_stage: Stage
     reason: str | None = Field(default=None, max_length=2000)
     version: int | None = Field(default=None, ge=1, description="Episode version you saw")
+    event_date: date | None = Field(
+        default=None, description="The date the move happened, e.g. the date of death"
+    )
+    override_reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Physicians only: move although a clinical requirement is unmet, and why",
+    )
 
 
 class TaskUpdate(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,6 +15,7 @@ from spinepath.audit import service as audit
 from spinepath.clinical.levels import level_index
 from spinepath.context import Actor
 from spinepath.episodes import pathway, tasks
+from spinepath.episodes.gates import Move, Requirement, installed_gates
 from spinepath.episodes.models import Episode, Fracture, StageTransition, Task
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import (
@@ -23,7 +25,14 @@ from spinepath.episodes.schemas import (
     TaskUpdate,
     TransitionIn,
 )
-from spinepath.errors import Conflict, FieldError, InvalidInput, NotFound
+from spinepath.errors import (
+    Conflict,
+    FieldError,
+    GatesUnmet,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from spinepath.events import StageEntered
 from spinepath.patients.service import load_patient
 from spinepath.store.base import utc_now
@@ -139,10 +148,12 @@ def transition_episode(
         pathway.check_transition(current, data.to_stage)
     except pathway.IllegalTransition as refused:
         raise TransitionRefused(str(refused)) from None
+    _require_move_role(actor, data.to_stage)
     if data.to_stage in pathway.REASON_REQUIRED and not data.reason:
         raise InvalidInput(
             [FieldError("reason", f"say why the episode is {pathway.STAGE_LABELS[data.to_stage]}")]
         )
+    overridden = _check_gates(session, actor, episode, data)
     now = now or utc_now()
     episode.stage = data.to_stage.value
     episode.stage_entered_at = now
@@ -158,6 +169,9 @@ def transition_episode(
             actor_user_id=actor.user_id,
             actor_name=actor.full_name,
             reason=data.reason,
+            overridden=[r.as_dict() for r in overridden] or None,
+            override_reason=data.override_reason if overridden else None,
+            event_date=data.event_date,
         )
     )
     _open_stage_tasks(session, episode, data.to_stage, now)
@@ -169,12 +183,108 @@ def transition_episode(
         "episode",
         episode.id,
         patient_id=episode.patient_id,
-        detail={"from": current.value, "to": data.to_stage.value},
+        detail={
+            "from": current.value,
+            "to": data.to_stage.value,
+            **(
+                {
+                    "overridden": [r.code for r in overridden],
+                    "override_reason": data.override_reason,
+                }
+                if overridden
+                else {}
+            ),
+        },
     )
     # Other domains react in this transaction (discharge starts the follow-up plan).
     publish(session, actor, _entered(episode, current, data.to_stage, now))
     session.refresh(episode)
     return episode
+
+
+def _require_move_role(actor: Actor, to_stage: Stage) -> None:
+    allowed = pathway.MOVE_ROLES[to_stage]
+    if not actor.roles & allowed:
+        who = ", ".join(sorted(role.value.replace("_", " ") for role in allowed)) or "no one"
+        raise PermissionDenied(
+            f"only these roles move an episode to {pathway.STAGE_LABELS[to_stage]}: {who}"
+        )
+
+
+def unmet_requirements(session: Session, episode: Episode, data: TransitionIn) -> list[Requirement]:
+    move = Move(data.to_stage, data.event_date)
+    return [r for r in installed_gates().requirements(session, episode, move) if not r.met]
+
+
+def _check_gates(
+    session: Session, actor: Actor, episode: Episode, data: TransitionIn
+) -> list[Requirement]:
+    """The unmet requirements a physician overrides with a written reason; otherwise every
+    unmet requirement refuses the move."""
+    unmet = unmet_requirements(session, episode, data)
+    if not unmet:
+        return []
+    label = pathway.STAGE_LABELS[data.to_stage]
+    may_override = actor.can(Permission.OVERRIDE_CLINICAL_GATES) and all(r.clinical for r in unmet)
+    if not data.override_reason or not may_override:
+        if data.override_reason and not actor.can(Permission.OVERRIDE_CLINICAL_GATES):
+            raise PermissionDenied("only a physician may override a clinical requirement")
+        needed = "; ".join(r.needed for r in unmet)
+        raise GatesUnmet(
+            f"to move to {label}, still needed: {needed}",
+            [r.as_dict() for r in unmet],
+            may_override=may_override,
+        )
+    return unmet
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    """A move the pathway allows from here, with what it still needs and who may make it."""
+
+    stage: Stage
+    label: str
+    reason_required: bool
+    date_required: bool
+    requirements: list[Requirement]
+    may_make: bool
+    may_override: bool
+    roles: list[str]
+
+    @property
+    def unmet(self) -> list[Requirement]:
+        return [r for r in self.requirements if not r.met]
+
+    @property
+    def ready(self) -> bool:
+        return self.may_make and not self.unmet
+
+
+def move_options(session: Session, actor: Actor, episode: Episode) -> list[MoveOption]:
+    current = Stage(episode.stage)
+    following = pathway.next_main_stage(current)
+    stages = sorted(pathway.allowed_transitions(current), key=lambda s: s != following)
+    options = []
+    for stage in stages:
+        requirements = installed_gates().requirements(session, episode, Move(stage))
+        # The date of death is asked on the form itself: it is not a record to wait for.
+        requirements = [r for r in requirements if r.clinical]
+        may_make = bool(actor.roles & pathway.MOVE_ROLES[stage]) and actor.can(
+            Permission.ADVANCE_EPISODES
+        )
+        options.append(
+            MoveOption(
+                stage=stage,
+                label=pathway.STAGE_LABELS[stage],
+                reason_required=stage in pathway.REASON_REQUIRED,
+                date_required=stage is Stage.DIED,
+                requirements=requirements,
+                may_make=may_make,
+                may_override=may_make and actor.can(Permission.OVERRIDE_CLINICAL_GATES),
+                roles=sorted(r.value.replace("_", " ") for r in pathway.MOVE_ROLES[stage]),
+            )
+        )
+    return options
 
 
 def _new_fracture(

@@ -8,9 +8,11 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from spinepath.accounts.roles import Permission, Role
 from spinepath.clinical.errors import InvalidInput
+from spinepath.context import Actor
 from spinepath.episodes import pathway, service
 from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import Stage
@@ -75,11 +77,13 @@ def _page_url(request: Request, number: int) -> str:
 def episode_page(request: Request, episode_id: uuid.UUID) -> Response:
     with web_work(request) as (session, actor, token):
         episode = service.get_episode(session, actor, episode_id)
-        return _render_episode(request, episode, token.csrf_token, {}, None, 200)
+        return _render_episode(request, session, actor, episode, token.csrf_token, {}, None, 200)
 
 
 def _render_episode(
     request: Request,
+    session: Session,
+    actor: Actor,
     episode: Episode,
     csrf: str | None,
     errors: dict[str, str],
@@ -97,6 +101,7 @@ def _render_episode(
             "stage": stage,
             "next_stage": following,
             "allowed": pathway.allowed_transitions(stage),
+            "moves": service.move_options(session, actor, episode),
             "reason_required": pathway.REASON_REQUIRED,
             "terminal": stage in pathway.TERMINAL,
             "csrf_token": csrf,
@@ -117,13 +122,22 @@ async def transition(request: Request, episode_id: uuid.UUID) -> Response:
         check_csrf(token, csrf_from(request, data))
         try:
             with attempt(session):
-                change = parse_form(TransitionIn, data, ("to_stage", "reason", "version"))
+                fields = ("to_stage", "reason", "version", "event_date", "override_reason")
+                change = parse_form(TransitionIn, data, fields)
                 episode = service.transition_episode(session, actor, episode_id, change)
         except (InvalidInput, DomainError) as refused:
             episode = service.get_episode(session, actor, episode_id)
             errors = errors_of(refused)
             return _render_episode(
-                request, episode, token.csrf_token, errors, None, status_of(refused), data
+                request,
+                session,
+                actor,
+                episode,
+                token.csrf_token,
+                errors,
+                None,
+                status_of(refused),
+                data,
             )
         label = pathway.STAGE_LABELS[Stage(episode.stage)]
     return RedirectResponse(f"/episodes/{episode_id}?moved={label}#timeline", status_code=303)
@@ -143,7 +157,15 @@ async def add_fracture(request: Request, episode_id: uuid.UUID) -> Response:
             episode = service.get_episode(session, actor, episode_id)
             errors = {f"fracture_{k}": v for k, v in errors_of(refused).items()}
             return _render_episode(
-                request, episode, token.csrf_token, errors, None, status_of(refused), data
+                request,
+                session,
+                actor,
+                episode,
+                token.csrf_token,
+                errors,
+                None,
+                status_of(refused),
+                data,
             )
     return RedirectResponse(f"/episodes/{episode_id}#fractures", status_code=303)
 

@@ -104,6 +104,7 @@ def record_event(
                 to_stage=Stage.DIED,
                 reason=f"death recorded at follow-up ({data.occurred_on.isoformat()})",
                 version=episode.version,
+                event_date=data.occurred_on,
             ),
             now=now,
         )
