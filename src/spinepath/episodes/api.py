@@ -77,6 +77,7 @@ class TaskOut(BaseModel):
     due_at: datetime
     status: str
     completed_at: datetime | None
+    completed_by_id: uuid.UUID | None = None
     version: int
 
 
