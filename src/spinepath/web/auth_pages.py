@@ -102,7 +102,7 @@ async def logout(request: Request) -> Response:
     data = await form_data(request)
     secret = request.cookies.get(SESSION_COOKIE)
     if secret:
-        submitted = data.get("csrf_token") or request.headers.get("x-csrf-token") or ""
+        submitted = data.get("logout_token") or ""
         if not hmac.compare_digest(logout_csrf(request), submitted):
             return web_error(request, CsrfRejected())
         with anonymous_work(request) as session:
