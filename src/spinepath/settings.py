@@ -133,6 +133,22 @@ class Settings:
     cds_dev_mode: bool = False
     cds_dev_clinic: str | None = None
     cds_cors_origins: tuple[str, ...] = ("*",)
+    # Logins: failed attempts allowed per account and per client address before each further
+    # attempt must wait (1 s, doubling with each failure, up to the maximum delay).
+    login_account_failures: int = 5
+    login_address_failures: int = 30
+    login_max_delay_seconds: int = 900
+    # The largest request body accepted: any route, a FHIR import, a CDS Hooks call.
+    max_request_bytes: int = 1024 * 1024
+    max_import_request_bytes: int = 65 * 1024 * 1024
+    max_cds_request_bytes: int = 8 * 1024 * 1024
+    # Who may show the pages in a frame (CSP frame-ancestors): 'none', 'self' or origins.
+    frame_ancestors: str = "'none'"
+    # Strict-Transport-Security max-age sent over HTTPS (0: none).
+    hsts_seconds: int = 31536000
+    # Logging: a level, and "json" (one object a line) or "text".
+    log_level: str = "INFO"
+    log_format: str = "json"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -166,4 +182,16 @@ class Settings:
                 for origin in os.environ.get("SPINEPATH_CDS_CORS_ORIGINS", "*").split(",")
                 if origin.strip()
             ),
+            login_account_failures=_env_int("SPINEPATH_LOGIN_ACCOUNT_FAILURES", 5),
+            login_address_failures=_env_int("SPINEPATH_LOGIN_ADDRESS_FAILURES", 30),
+            login_max_delay_seconds=_env_int("SPINEPATH_LOGIN_MAX_DELAY_SECONDS", 900),
+            max_request_bytes=_env_int("SPINEPATH_MAX_REQUEST_BYTES", 1024 * 1024),
+            max_import_request_bytes=_env_int(
+                "SPINEPATH_MAX_IMPORT_REQUEST_BYTES", 65 * 1024 * 1024
+            ),
+            max_cds_request_bytes=_env_int("SPINEPATH_MAX_CDS_REQUEST_BYTES", 8 * 1024 * 1024),
+            frame_ancestors=os.environ.get("SPINEPATH_FRAME_ANCESTORS", "").strip() or "'none'",
+            hsts_seconds=_env_int("SPINEPATH_HSTS_SECONDS", 31536000),
+            log_level=(os.environ.get("SPINEPATH_LOG_LEVEL") or "INFO").upper(),
+            log_format=(os.environ.get("SPINEPATH_LOG_FORMAT") or "json").lower(),
         )

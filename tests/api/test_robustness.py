@@ -69,9 +69,9 @@ def test_any_value_in_any_patient_field_gives_201_or_422(
         answer = client.post("/api/v1/patients", json=patient_payload(**{field: value}))
     assert answer.status_code in (201, 422), answer.text
     if answer.status_code == 422:
-        assert {e["field"] for e in answer.json()["errors"]} <= {field, f"{field}.0"} | {
-            f"{field}.{k}" for k in range(5)
-        }
+        # The field itself, or a part of it (a control character deep inside is named there).
+        named = {e["field"] for e in answer.json()["errors"]}
+        assert all(name == field or name.startswith(f"{field}.") for name in named), named
 
 
 @settings(

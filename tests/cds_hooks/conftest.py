@@ -87,8 +87,10 @@ class CdsWorld:
 
 def start_with(settings: Settings, backend: str) -> LiveServer:
     upgrade(settings.database_url)
-    app = create_app(settings)
     port = free_port()
+    # The JWT audience is checked against the public URL, so it is the server's own address.
+    settings = dataclasses.replace(settings, public_url=f"http://127.0.0.1:{port}")
+    app = create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from spinepath import __version__, wiring
+from spinepath import __version__, logs, wiring
 from spinepath.accounts.api import router as accounts_router
 from spinepath.api import problems
 from spinepath.api.deps import bearer_scheme
+from spinepath.api.middleware import CatchUnhandled, RequestGuard, SecurityHeaders
 from spinepath.assessments.api import router as assessments_router
 from spinepath.audit.api import router as audit_router
 from spinepath.calculators.api import router as calculators_router
@@ -44,9 +46,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             'were made against (If-Match: "vN" or a version field).'
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,
         redoc_url=None,
     )
+    logs.configure(settings.log_level, settings.log_format)
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
@@ -84,5 +87,41 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from spinepath.web.routes import router as web_router
 
     app.include_router(web_router)
+    _install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # The last added runs first: headers on every answer, then unexpected errors, then the guard.
+    app.add_middleware(RequestGuard, settings=settings, engine=engine)
+    app.add_middleware(CatchUnhandled)
+    app.add_middleware(SecurityHeaders, settings=settings)
     return app
+
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>spinepath API</title>
+  <link rel="stylesheet" href="{prefix}/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui" data-openapi-url="{prefix}/openapi.json"></div>
+  <script src="{prefix}/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/static/api-docs.js"></script>
+</body>
+</html>
+"""
+
+
+def _install_docs(app: FastAPI) -> None:
+    """The live API reference: Swagger UI served from the installed package, never a CDN."""
+    import swagger_ui_bundle
+
+    app.mount(
+        f"{API_PREFIX}/docs/assets",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(DOCS_PAGE.format(prefix=API_PREFIX))

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from spinepath.api.deps import api_work
 from spinepath.audit import service
+from spinepath.paging import MAX_PAGE
 
 router = APIRouter(tags=["audit"])
 
@@ -41,7 +42,7 @@ def list_audit_events(
     request: Request,
     patient_id: uuid.UUID | None = None,
     since: datetime | None = None,
-    page: int = Query(default=1, ge=1),
+    page: int = Query(default=1, ge=1, le=MAX_PAGE),
     per_page: int = Query(default=50, ge=1, le=500),
 ) -> AuditPageOut:
     with api_work(request) as (session, actor):

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from spinepath.audit import service
+from spinepath.paging import MAX_PAGE
 from spinepath.web.render import page
 from spinepath.web.session import web_work
 
@@ -14,7 +15,7 @@ router = APIRouter()
 
 @router.get("/admin/audit", response_class=HTMLResponse)
 def audit_page(
-    request: Request, page_number: int = Query(default=1, ge=1, alias="page")
+    request: Request, page_number: int = Query(default=1, ge=1, le=MAX_PAGE, alias="page")
 ) -> Response:
     with web_work(request) as (session, actor, _):
         found = service.list_events(session, actor, page=page_number, per_page=100)

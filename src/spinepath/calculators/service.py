@@ -7,11 +7,10 @@ functions, so all three give the same result and the same field errors for the s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
-from spinepath.clinical.errors import FieldError, InvalidInput
+from spinepath import jsonread
 from spinepath.clinical.instruments import Instrument, of_score, sins
 from spinepath.clinical.instruments.registry import INSTRUMENTS, UnknownInstrument, get_instrument
 from spinepath.clinical.sources import get_source
@@ -103,23 +102,4 @@ def run_calculator_json(name: str, text: str | bytes) -> dict[str, Any]:
 
 def parse_json(text: str | bytes) -> Any:
     """Decode a JSON document; malformed JSON is an ``InvalidInput`` on ``(input)``."""
-    try:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8")
-        return json.loads(text, parse_constant=_not_a_json_number)
-    except UnicodeDecodeError:
-        raise InvalidInput([FieldError(INPUT_FIELD, "is not UTF-8 text")]) from None
-    except json.JSONDecodeError as error:
-        message = f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-        raise InvalidInput([FieldError(INPUT_FIELD, message)]) from None
-    except _NotJson as error:
-        raise InvalidInput([FieldError(INPUT_FIELD, f"is not valid JSON: {error}")]) from None
-
-
-class _NotJson(ValueError):
-    pass
-
-
-def _not_a_json_number(constant: str) -> Any:
-    # Python's json module accepts NaN and Infinity; JSON itself has no such numbers.
-    raise _NotJson(f"{constant} is not a JSON number")
+    return jsonread.loads(text, field=INPUT_FIELD, max_bytes=None)

@@ -10,7 +10,6 @@ a database lock.
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from spinepath import jsonread
 from spinepath.api.problems import problem
 from spinepath.audit import service as audit
 from spinepath.cds_hooks.cards import CardContext, Record, read_record
@@ -45,7 +45,7 @@ from spinepath.cds_hooks.services import (
     InvalidRequest,
     discovery,
 )
-from spinepath.clinical.errors import FieldError, errors_from_validation
+from spinepath.clinical.errors import FieldError, InvalidInput, errors_from_validation
 from spinepath.context import Actor
 from spinepath.fhir.mapping import read_patient
 from spinepath.fhir.models import FhirPatientLink
@@ -97,14 +97,10 @@ def _base_url(request: Request) -> str:
 
 
 def _audiences(request: Request, *paths: str) -> set[str]:
-    """The URLs this endpoint answers at: as requested, and under the public URL."""
-    found = {str(request.url).split("?")[0].rstrip("/")}
+    """The URLs this endpoint answers at, under the configured public URL (never the Host
+    header, which the caller chooses)."""
     public = _runtime(request).base_url
-    for path in paths:
-        found.add(f"{str(request.base_url).rstrip('/')}{path}")
-        if public:
-            found.add(f"{public}{path}")
-    return found
+    return {f"{public}{path}" for path in paths}
 
 
 def _unauthorized() -> Response:
@@ -121,16 +117,18 @@ async def _json_body(request: Request) -> Any:
         if len(body) > MAX_BODY_BYTES:
             raise _BadBody(413, "the request is too large")
     try:
-        return json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _BadBody(400, "the request body is not valid JSON") from None
+        # The EHR's data is read, never stored as text: only its size and depth are bounded.
+        return jsonread.loads(body, max_bytes=None, refuse_controls=False)
+    except InvalidInput as invalid:
+        raise _BadBody(400, "the request body is refused", invalid.errors) from None
 
 
 class _BadBody(Exception):
-    def __init__(self, status: int, detail: str) -> None:
+    def __init__(self, status: int, detail: str, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
+        self.errors = errors or []
 
 
 def _bad_request(errors: list[FieldError]) -> JSONResponse:
@@ -152,7 +150,7 @@ async def call_service(request: Request, service_id: str) -> Response:
     try:
         raw = await _json_body(request)
     except _BadBody as bad:
-        return problem(bad.status, "Bad request", bad.detail)
+        return problem(bad.status, "Bad request", bad.detail, errors=bad.errors)
     try:
         hook_request = service.parse(raw)
     except InvalidRequest as invalid:
@@ -383,7 +381,7 @@ async def feedback(request: Request, service_id: str) -> Response:
     try:
         raw = await _json_body(request)
     except _BadBody as bad:
-        return problem(bad.status, "Bad request", bad.detail)
+        return problem(bad.status, "Bad request", bad.detail, errors=bad.errors)
     try:
         items = _Feedback.model_validate(raw).feedback
     except ValidationError as error:

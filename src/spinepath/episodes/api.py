@@ -22,6 +22,7 @@ from spinepath.episodes.schemas import (
 )
 from spinepath.episodes.worklist import WorklistFilters, worklist
 from spinepath.errors import FieldError, InvalidInput
+from spinepath.paging import MAX_PAGE
 from spinepath.patients.schemas import PatientOut, patient_out
 
 router = APIRouter(tags=["episodes"])
@@ -302,7 +303,7 @@ def get_worklist(
     overdue: bool = Query(default=False, description="Only episodes with an overdue task"),
     include_ended: bool = Query(default=False, description="Include closed episodes"),
     q: str | None = Query(default=None, max_length=100, description="Name or MRN contains"),
-    page: int = Query(default=1, ge=1),
+    page: int = Query(default=1, ge=1, le=MAX_PAGE),
     per_page: int = Query(default=25, ge=1, le=100),
 ) -> WorklistOut:
     with api_work(request) as (session, actor):

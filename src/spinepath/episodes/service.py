@@ -121,6 +121,7 @@ def get_episode(session: Session, actor: Actor, episode_id: uuid.UUID) -> Episod
 def episodes_of_patient(session: Session, actor: Actor, patient_id: uuid.UUID) -> list[Episode]:
     actor.require(Permission.READ_PATIENTS, "read patient records")
     patient = load_patient(session, actor, patient_id)
+    audit.record(session, actor, "read", "patient_episodes", patient.id, patient_id=patient.id)
     return list(
         session.scalars(
             select(Episode)

@@ -19,6 +19,7 @@ from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import FractureIn, TaskUpdate, TransitionIn
 from spinepath.episodes.worklist import WorklistFilters, worklist
 from spinepath.errors import DomainError
+from spinepath.paging import MAX_PAGE
 from spinepath.unit_of_work import attempt
 from spinepath.web.forms import csrf_from, errors_of, form_data, parse_form, status_of
 from spinepath.web.render import page
@@ -35,7 +36,7 @@ def worklist_page(
     owner_role: str = "",
     overdue: bool = False,
     q: str = Query(default="", max_length=100),
-    page_number: int = Query(default=1, ge=1, alias="page"),
+    page_number: int = Query(default=1, ge=1, le=MAX_PAGE, alias="page"),
 ) -> Response:
     stages = tuple(Stage(s) for s in stage if s in Stage.__members__.values())
     with web_work(request) as (session, actor, token):

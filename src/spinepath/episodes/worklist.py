@@ -15,6 +15,7 @@ from spinepath.context import Actor
 from spinepath.episodes import pathway
 from spinepath.episodes.models import Episode, Task
 from spinepath.episodes.pathway import Stage
+from spinepath.paging import LIKE_ESCAPE, contains_pattern
 from spinepath.patients.models import Patient
 from spinepath.store.base import utc_now
 
@@ -82,12 +83,12 @@ def worklist(
     elif not filters.include_ended:
         query = query.where(Episode.stage.not_in([s.value for s in pathway.TERMINAL]))
     if filters.text:
-        like = f"%{filters.text.strip().lower()}%"
+        like = contains_pattern(filters.text.strip().lower())
         query = query.where(
             or_(
-                func.lower(Patient.family_name).like(like),
-                func.lower(Patient.given_name).like(like),
-                func.lower(Patient.mrn).like(like),
+                func.lower(Patient.family_name).like(like, escape=LIKE_ESCAPE),
+                func.lower(Patient.given_name).like(like, escape=LIKE_ESCAPE),
+                func.lower(Patient.mrn).like(like, escape=LIKE_ESCAPE),
             )
         )
     task_conditions = [Task.episode_id == Episode.id, Task.status == "open"]

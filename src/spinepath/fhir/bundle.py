@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from spinepath import jsonread
 from spinepath.clinical.errors import FieldError, InvalidInput
 from spinepath.fhir.mapping import subject_reference
 from spinepath.fhir.reading import FHIR_ID
@@ -138,12 +139,7 @@ def read_input(
     if ndjson:
         _read_ndjson(text, name, result, errors)
     else:
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise InvalidInput(
-                [FieldError(name, f"is not valid JSON (line {error.lineno}: {error.msg})")]
-            ) from None
+        document = jsonread.loads(text, field=name, max_bytes=None)
         _read_bundle(document, name, result, errors)
     _check_references(result, errors)
     errors.raise_if_any()
@@ -155,6 +151,8 @@ def _looks_like_ndjson(text: str) -> bool:
         json.loads(text)
     except json.JSONDecodeError as error:
         return error.msg == "Extra data"
+    except RecursionError:
+        return False  # too deep: the JSON reader names the problem
     return False
 
 
@@ -169,9 +167,10 @@ def _read_ndjson(text: str, name: str, result: ImportInput, errors: _Errors) -> 
             continue
         where = f"{_prefix(name)}line {number}"
         try:
-            resource = json.loads(line)
-        except json.JSONDecodeError as error:
-            errors.add(where, f"is not valid JSON ({error.msg})")
+            resource = jsonread.loads(line, field=where, max_bytes=None)
+        except InvalidInput as invalid:
+            for error in invalid.errors:
+                errors.add(error.field, error.message)
             continue
         if _check_resource(resource, where, errors):
             result.add(Entry(where, resource, None))

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Query, Request, Response
 
 from spinepath.api.deps import api_work, etag, if_match_version
+from spinepath.paging import MAX_PAGE
 from spinepath.patients import service
 from spinepath.patients.schemas import (
     PatientIn,
@@ -23,7 +24,7 @@ router = APIRouter(prefix="/patients", tags=["patients"])
 def list_patients(
     request: Request,
     q: str | None = Query(default=None, max_length=100, description="Name or MRN contains"),
-    page: int = Query(default=1, ge=1),
+    page: int = Query(default=1, ge=1, le=MAX_PAGE),
     per_page: int = Query(default=25, ge=1, le=100),
 ) -> PatientList:
     with api_work(request) as (session, actor):

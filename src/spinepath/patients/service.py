@@ -12,6 +12,7 @@ from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
 from spinepath.context import Actor
 from spinepath.errors import FieldError, InvalidInput, NotFound
+from spinepath.paging import LIKE_ESCAPE, contains_pattern
 from spinepath.patients.models import Patient
 from spinepath.patients.schemas import PatientIn, PatientUpdate
 from spinepath.versioning import check_version
@@ -99,12 +100,12 @@ def search_patients(
     actor.require(Permission.READ_PATIENTS, "read patient records")
     query = select(Patient).where(Patient.clinic_id == actor.clinic_id)
     if text:
-        like = f"%{text.strip().lower()}%"
+        like = contains_pattern(text.strip().lower())
         query = query.where(
             or_(
-                func.lower(Patient.family_name).like(like),
-                func.lower(Patient.given_name).like(like),
-                func.lower(Patient.mrn).like(like),
+                func.lower(Patient.family_name).like(like, escape=LIKE_ESCAPE),
+                func.lower(Patient.given_name).like(like, escape=LIKE_ESCAPE),
+                func.lower(Patient.mrn).like(like, escape=LIKE_ESCAPE),
             )
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

@@ -18,7 +18,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from spinepath import jsonread
 from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
 from spinepath.clinical.errors import errors_from_validation
@@ -94,22 +94,8 @@ def compute_plan_json(text: str | bytes, *, now: datetime | None = None) -> dict
 
 
 def parse_json(text: str | bytes) -> Any:
-    try:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8")
-        return json.loads(text, parse_constant=_not_a_json_number)
-    except UnicodeDecodeError:
-        raise InvalidInput([FieldError(INPUT_FIELD, "is not UTF-8 text")]) from None
-    except json.JSONDecodeError as error:
-        message = f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-        raise InvalidInput([FieldError(INPUT_FIELD, message)]) from None
-    except ValueError as error:
-        raise InvalidInput([FieldError(INPUT_FIELD, f"is not valid JSON: {error}")]) from None
-
-
-def _not_a_json_number(constant: str) -> Any:
-    # Python's json module accepts NaN and Infinity; JSON has no such numbers.
-    raise ValueError(f"{constant} is not a JSON number")
+    """Decode a JSON document; malformed JSON is an ``InvalidInput`` on ``(input)``."""
+    return jsonread.loads(text, field=INPUT_FIELD, max_bytes=None)
 
 
 # --- an episode's inputs ----------------------------------------------------------------------
