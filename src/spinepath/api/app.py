@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from spinepath import __version__, logs, wiring
 from spinepath.accounts.api import router as accounts_router
-from spinepath.api import problems
+from spinepath.api import openapi, problems
 from spinepath.api.deps import bearer_scheme
 from spinepath.api.middleware import CatchUnhandled, RequestGuard, SecurityHeaders
 from spinepath.assessments.api import router as assessments_router
@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(web_router)
     _install_docs(app)
+    openapi.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The last added runs first: headers on every answer, then unexpected errors, then the guard.
     app.add_middleware(RequestGuard, settings=settings, engine=engine)

@@ -1,0 +1,118 @@
+"""The OpenAPI document as the server behaves: errors are application/problem+json with the
+problem schema (not FastAPI's HTTPValidationError), and each operation lists the error statuses
+it can answer."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from spinepath.api.middleware import needs_token
+
+PROBLEM_JSON = "application/problem+json"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "An error (RFC 9457); a 422 names every invalid field in errors.",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+_DESCRIPTIONS = {
+    "400": "The request is malformed",
+    "401": "No token, or an expired or revoked one",
+    "403": "Your role may not do this",
+    "404": "No such record in your clinic",
+    "409": "The pathway does not allow this, or the version sent is not the current one",
+    "412": "The If-Match version is not the current one",
+    "413": "The request body is larger than the limit",
+    "422": "Invalid input: every invalid field is named",
+    "428": "An edit without a version",
+    "429": "Too many failed logins: wait Retry-After seconds",
+}
+
+# Operations that change a versioned record: they may answer 409, 412 and 428.
+_VERSIONED = re.compile(r"\{[a-z_]+\}")
+_NO_ROLE_CHECK = {
+    ("get", "/api/v1/me"),
+    ("delete", "/api/v1/auth/token"),
+    ("get", "/api/v1/pathway"),
+}
+
+
+def _statuses(method: str, path: str, operation: dict[str, Any]) -> set[str]:
+    found = {"422"}
+    if not path.startswith("/api/v1/"):
+        return found | {"400", "401", "404", "413"}
+    if method in {"post", "put", "patch", "delete"}:
+        found |= {"400", "413"}
+    if needs_token(method.upper(), path):
+        found.add("401")
+        if (method, path) not in _NO_ROLE_CHECK:
+            found.add("403")
+    if _VERSIONED.search(path):
+        found.add("404")
+        if method in {"post", "put", "patch", "delete"}:
+            found |= {"409", "412", "428"}
+    if path == "/api/v1/auth/token" and method == "post":
+        found |= {"401", "429"}
+    if path.startswith("/api/v1/questionnaires/"):
+        found |= {"404", "409"}
+    return found
+
+
+def document(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        summary=app.summary,
+        description=app.description,
+        routes=app.routes,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components["Problem"] = PROBLEM_SCHEMA
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status in sorted(_statuses(method, path, operation) | _errors_in(responses)):
+                entry = responses.setdefault(status, {})
+                if status == "422" or not entry.get("description"):
+                    entry["description"] = _DESCRIPTIONS.get(status, "Error")
+                if status == "401" and not path.startswith("/api/"):
+                    continue  # CDS Hooks answers 401 with no body
+                entry["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+    app.openapi_schema = schema
+    return schema
+
+
+def _errors_in(responses: dict[str, Any]) -> set[str]:
+    return {status for status in responses if status.isdigit() and int(status) >= 400}
+
+
+def install(app: FastAPI) -> None:
+    app.openapi = lambda: document(app)  # type: ignore[method-assign]
