@@ -221,3 +221,15 @@ def test_the_procedure_day_closes_consent_arrival_record_recovery_and_discharge_
         "assess_discharge",
     ):
         assert [t["status"] for t in _task(episode, code)] == ["done"], code
+
+
+def test_leaving_the_pathway_cancels_the_work_that_no_longer_applies(clinic: ClinicUsers) -> None:
+    with clinic.client(Role.PHYSICIAN) as client:
+        episode = open_episode(client, create_patient(client)["id"])
+        episode = move(client, move(client, episode, "consultation"), "conservative_care")
+        episode = move(client, episode, "treated_conservatively", "Pain settled with medicines")
+    statuses = {t["code"]: t["status"] for t in episode["tasks"]}
+    assert statuses["record_conservative_care"] == "cancelled"
+    assert statuses["review_conservative_care"] == "cancelled"
+    assert statuses["book_follow_up"] == "open"  # the exit's own work
+    assert statuses["osteoporosis_referral"] == "open"

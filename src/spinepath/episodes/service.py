@@ -160,6 +160,8 @@ def transition_episode(
     episode.stage_entered_at = now
     if data.to_stage in pathway.TERMINAL:
         episode.closed_at = now
+    if data.to_stage in pathway.TERMINAL | pathway.REASON_REQUIRED:
+        # Leaving the usual journey: the work of the stages left behind no longer applies.
         for task in episode.tasks:
             tasks.cancel_task(task)
     episode.transitions.append(
