@@ -233,3 +233,22 @@ def test_leaving_the_pathway_cancels_the_work_that_no_longer_applies(clinic: Cli
     assert statuses["review_conservative_care"] == "cancelled"
     assert statuses["book_follow_up"] == "open"  # the exit's own work
     assert statuses["osteoporosis_referral"] == "open"
+
+
+def test_the_outcome_report_counts_the_episodes_moved_by_override(clinic: ClinicUsers) -> None:
+    from tests.procedures.builders import discharged_episode, in_recovery
+
+    with clinic.client(Role.NURSE) as nurse:
+        discharged_episode(nurse)
+        forced = in_recovery(nurse)
+    with clinic.client(Role.PHYSICIAN) as physician:
+        episode = physician.get(f"/api/v1/episodes/{forced['episode_id']}").json()
+        answer = _try(
+            physician,
+            episode,
+            "discharged",
+            override_reason="Left before the checklist was finished; safety-netted by phone",
+        )
+        assert answer.status_code == 200, answer.text
+        report = physician.get("/api/v1/reports/outcomes").json()
+    assert (report["episodes"], report["gate_overrides"]) == (2, 1)

@@ -478,6 +478,7 @@ def report_json(report: reports.OutcomeReport) -> dict[str, Any]:
         "complications_by_type": report.complications_by_type,
         "readmissions": rate(report.readmissions),
         "deaths": rate(report.deaths),
+        "gate_overrides": report.gate_overrides,
         "cement_leakage": rate(report.cement_leakage),
         "procedural_complications": rate(report.procedural_complications),
         "procedure_volumes": (

@@ -35,6 +35,7 @@ from spinepath.clinical.follow_up.statistics import (
 )
 from spinepath.clinical.levels import level_index
 from spinepath.context import Actor
+from spinepath.episodes.reporting import had_gate_override
 from spinepath.follow_up.models import (
     FollowUpContact,
     FollowUpEvent,
@@ -173,6 +174,8 @@ class OutcomeReport:
     completion: list[CompletionRow]
     months: list[MonthRow]
     procedures: ProcedureSummary | None
+    # Episodes of the cohort that moved past a stage gate by a physician's override.
+    gate_overrides: int = 0
     procedure_options: list[tuple[str, str]] = field(default_factory=list)
     physicians: list[tuple[uuid.UUID, str]] = field(default_factory=list)
     method: str = METHOD
@@ -319,11 +322,21 @@ def outcome_report(
         completion=completion,
         months=months,
         procedures=_procedures(session, actor, filters),
+        gate_overrides=_gate_overrides(session, actor, filters),
         procedure_options=procedure_options(),
         physicians=_physicians(session, actor.clinic_id),
     )
     audit.record(session, actor, "read", "outcome_report", detail=filters.as_detail())
     return report
+
+
+def _gate_overrides(session: Session, actor: Actor, filters: ReportFilters) -> int:
+    found = session.scalar(
+        select(func.count())
+        .select_from(FollowUpPlan)
+        .where(*_plans(actor, filters), had_gate_override(FollowUpPlan.episode_id))
+    )
+    return int(found or 0)
 
 
 def _time_points(session: Session, actor: Actor, filters: ReportFilters) -> list[TimePointRow]:
