@@ -10,21 +10,14 @@ import pytest
 
 from spinepath.accounts.roles import Role
 from tests.api.helpers import error_fields
-from tests.procedures.builders import in_recovery, record_vitals
+from tests.procedures.builders import (
+    ALDRETE_10,
+    CHECKLIST_DONE,
+    PADSS_10,
+    in_recovery,
+    record_vitals,
+)
 from tests.support import ClinicUsers
-
-ALDRETE_10 = {"activity": 2, "respiration": 2, "consciousness": 2, "oxygen_saturation": 2}
-PADSS_10 = {"ambulation": 2, "nausea_vomiting": 2, "pain": 2, "surgical_bleeding": 2}
-CHECKLIST_DONE = {
-    "escort_confirmed": True,
-    "escort_name": "Daughter, Ada",
-    "pain_relief_given": True,
-    "antibiotics_prescribed": True,
-    "antibiotics_given": True,
-    "instructions_given": True,
-    "follow_up_booked": True,
-    "follow_up_note": "Clinic in 2 weeks",
-}
 
 
 def _url(episode_id: str, tail: str = "") -> str:
