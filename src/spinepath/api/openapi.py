@@ -41,7 +41,7 @@ _DESCRIPTIONS = {
     "400": "The request is malformed",
     "401": "No token, or an expired or revoked one",
     "403": "Your role may not do this",
-    "404": "No such record in your clinic",
+    "404": "No such record in your clinic (named in the path, the query or the body)",
     "409": "The pathway does not allow this, or the version sent is not the current one",
     "412": "The If-Match version is not the current one",
     "413": "The request body is larger than the limit",
@@ -49,6 +49,9 @@ _DESCRIPTIONS = {
     "428": "An edit without a version",
     "429": "Too many failed logins: wait Retry-After seconds",
 }
+
+# Routes that answer a file rather than JSON, by their path's ending.
+_FILES = {".csv": "text/csv", ".ics": "text/calendar", ".pdf": "application/pdf"}
 
 # Operations that change a versioned record: they may answer 409, 412 and 428.
 _VERSIONED = re.compile(r"\{[a-z_]+\}")
@@ -68,11 +71,14 @@ def _statuses(method: str, path: str, operation: dict[str, Any]) -> set[str]:
     if needs_token(method.upper(), path):
         found.add("401")
         if (method, path) not in _NO_ROLE_CHECK:
-            found.add("403")
+            # A record named in the path, the query or the body may be missing in the clinic.
+            found |= {"403", "404"}
     if _VERSIONED.search(path):
         found.add("404")
         if method in {"post", "put", "patch", "delete"}:
             found |= {"409", "412", "428"}
+    if method in {"put", "patch"}:
+        found |= {"409", "412", "428"}
     if path == "/api/v1/auth/token" and method == "post":
         found |= {"401", "429"}
     if path.startswith("/api/v1/questionnaires/"):
@@ -99,6 +105,9 @@ def document(app: FastAPI) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
+            for suffix, media_type in _FILES.items():
+                if path.endswith(suffix) and "200" in responses:
+                    responses["200"]["content"] = {media_type: {"schema": {"type": "string"}}}
             for status in sorted(_statuses(method, path, operation) | _errors_in(responses)):
                 entry = responses.setdefault(status, {})
                 if status == "422" or not entry.get("description"):
