@@ -463,8 +463,10 @@ def _fail(errors: dict[str, Any]) -> None:
 
 def read_json_input(path: Path | None) -> Any:
     """JSON from --input FILE, or from standard input when no file is given."""
+    from spinepath import jsonread
+
     text = path.read_text() if path is not None else sys.stdin.read()
-    return json.loads(text)
+    return jsonread.loads(text, field="--input", max_bytes=None)
 
 
 if __name__ == "__main__":
