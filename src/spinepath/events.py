@@ -39,6 +39,13 @@ class StageEntered(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AppointmentBooked(DomainEvent):
+    appointment_id: uuid.UUID
+    kind: str  # consultation, imaging, procedure, follow_up
+    starts_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
 class ConsultationFactsRecorded(DomainEvent):
     # The groups of facts now recorded, e.g. "conservative_care", "pain_function".
     recorded: frozenset[str] = field(default_factory=frozenset)

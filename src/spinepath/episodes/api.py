@@ -10,10 +10,12 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from spinepath.api.deps import api_work, etag, if_match_version
-from spinepath.episodes import pathway, service
-from spinepath.episodes.models import Episode, Fracture, StageTransition, Task
+from spinepath.episodes import appointments, pathway, service
+from spinepath.episodes.models import Appointment, Episode, Fracture, StageTransition, Task
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import (
+    AppointmentIn,
+    AppointmentUpdate,
     EpisodeIn,
     FractureIn,
     FractureUpdate,
@@ -65,6 +67,20 @@ class MoveOut(BaseModel):
     may_override: bool = Field(description="the caller may override unmet clinical requirements")
     roles: list[str]
     requirements: list[RequirementOut]
+
+
+class AppointmentOut(BaseModel):
+    id: uuid.UUID
+    episode_id: uuid.UUID
+    kind: str
+    starts_at: datetime
+    duration_minutes: int
+    place: str | None
+    with_whom: str | None
+    note: str | None
+    status: str
+    booked_by_name: str | None
+    version: int
 
 
 class TaskOut(BaseModel):
@@ -173,6 +189,75 @@ def transition_episode(
         out = episode_out(episode)
     response.headers["ETag"] = etag(out.version)
     return out
+
+
+def appointment_out(appointment: Appointment) -> AppointmentOut:
+    return AppointmentOut.model_validate(appointment, from_attributes=True)
+
+
+@router.post(
+    "/episodes/{episode_id}/appointments",
+    status_code=201,
+    response_model=AppointmentOut,
+    tags=["appointments"],
+)
+def book_appointment(
+    request: Request, response: Response, episode_id: uuid.UUID, data: AppointmentIn
+) -> AppointmentOut:
+    """Book a consultation, imaging, procedure or follow-up appointment. The booking closes the
+    task that asks for it; the preparation plan and the follow-up schedule read it."""
+    with api_work(request) as (session, actor):
+        out = appointment_out(appointments.book_appointment(session, actor, episode_id, data))
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.get(
+    "/episodes/{episode_id}/appointments",
+    response_model=list[AppointmentOut],
+    tags=["appointments"],
+)
+def list_appointments(request: Request, episode_id: uuid.UUID) -> list[AppointmentOut]:
+    with api_work(request) as (session, actor):
+        return [
+            appointment_out(a) for a in appointments.appointments_of(session, actor, episode_id)
+        ]
+
+
+@router.patch(
+    "/appointments/{appointment_id}", response_model=AppointmentOut, tags=["appointments"]
+)
+def update_appointment(
+    request: Request, response: Response, appointment_id: uuid.UUID, data: AppointmentUpdate
+) -> AppointmentOut:
+    """Move, change or cancel (``"cancel": true``) an appointment, against its version."""
+    with api_work(request) as (session, actor):
+        out = appointment_out(
+            appointments.update_appointment(
+                session, actor, appointment_id, data, if_match_version=if_match_version(request)
+            )
+        )
+    response.headers["ETag"] = etag(out.version)
+    return out
+
+
+@router.get(
+    "/appointments/{appointment_id}.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+    tags=["appointments"],
+)
+def appointment_calendar(request: Request, appointment_id: uuid.UUID) -> Response:
+    with api_work(request) as (session, actor):
+        body = appointments.appointment_calendar(session, actor, appointment_id)
+    return Response(
+        body,
+        media_type="text/calendar",
+        headers={
+            "Content-Disposition": 'attachment; filename="appointment.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/episodes/{episode_id}/moves", response_model=list[MoveOut])

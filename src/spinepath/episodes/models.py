@@ -98,3 +98,34 @@ class Task(IdMixin, VersionedMixin, Base):
     completed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
     episode: Mapped[Episode] = relationship(back_populates="tasks")
+
+
+class AppointmentKind(StrEnum):
+    CONSULTATION = "consultation"
+    IMAGING = "imaging"
+    PROCEDURE = "procedure"
+    FOLLOW_UP = "follow_up"
+
+
+class AppointmentStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+class Appointment(IdMixin, VersionedMixin, Base):
+    """A dated appointment of the episode: where and with whom the patient is expected."""
+
+    __tablename__ = "appointments"
+
+    clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"), index=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    duration_minutes: Mapped[int] = mapped_column(default=30)
+    place: Mapped[str | None] = mapped_column(String(200))
+    with_whom: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=AppointmentStatus.BOOKED.value)
+    booked_by_name: Mapped[str | None] = mapped_column(String(200))

@@ -4,10 +4,10 @@ import uuid
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from spinepath.clinical.levels import normalise_level
-from spinepath.episodes.models import TaskStatus
+from spinepath.episodes.models import AppointmentKind, TaskStatus
 from spinepath.episodes.pathway import Stage
 
 
@@ -97,3 +97,26 @@ class TaskUpdate(BaseModel):
     status: TaskStatus | None = None
     assignee_id: uuid.UUID | None = None
     unassign: bool = False
+
+
+class AppointmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    kind: AppointmentKind
+    starts_at: AwareDatetime = Field(description="Date and time with its UTC offset")
+    duration_minutes: int = Field(default=30, ge=5, le=600)
+    place: str | None = Field(default=None, max_length=200)
+    with_whom: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class AppointmentUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    version: int | None = Field(default=None, ge=1, description="Appointment version you saw")
+    starts_at: AwareDatetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=5, le=600)
+    place: str | None = Field(default=None, max_length=200)
+    with_whom: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+    cancel: bool = False

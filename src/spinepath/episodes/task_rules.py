@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from spinepath.events import (
+    AppointmentBooked,
     ConsultationFactsRecorded,
     DecisionRecorded,
     DischargeAssessed,
@@ -34,6 +35,9 @@ class CompletedBy:
 
 
 COMPLETED_BY: dict[str, CompletedBy] = {
+    "book_consultation": CompletedBy(AppointmentBooked, lambda e: e.kind == "consultation"),
+    "order_imaging": CompletedBy(AppointmentBooked, lambda e: e.kind == "imaging"),
+    "book_follow_up": CompletedBy(AppointmentBooked, lambda e: e.kind == "follow_up"),
     "record_conservative_care": CompletedBy(
         ConsultationFactsRecorded, lambda e: "conservative_care" in e.recorded
     ),

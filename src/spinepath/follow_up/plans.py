@@ -26,7 +26,8 @@ from spinepath.clinical.follow_up.schedule import (
 )
 from spinepath.context import Actor
 from spinepath.episodes import tasks
-from spinepath.episodes.models import Episode
+from spinepath.episodes.appointments import booked
+from spinepath.episodes.models import AppointmentKind, Episode
 from spinepath.episodes.pathway import TERMINAL, Stage
 from spinepath.errors import Conflict, NotFound
 from spinepath.follow_up.fracture_liaison import liaison_of, start_liaison, sync_liaison
@@ -170,6 +171,9 @@ def _start_plan(
         _attach_task(session, episode, contact, zone)
         _schedule_reminder(session, episode, contact, settings, zone, now)
     start_liaison(session, actor, episode, plan, zone, now)
+    visit = booked(session, episode.id, AppointmentKind.FOLLOW_UP)
+    if visit is not None and local_date(visit.starts_at, zone) >= anchor:
+        take_booked_visit(session, actor, episode.id, visit.starts_at, now)
     for fracture in episode.fractures:
         session.add(
             FollowUpLevel(
@@ -303,13 +307,25 @@ def reschedule_contact(
     check_version("contact", contact.version, expected, via_if_match=if_match_version is not None)
     if contact.status != "planned":
         raise Conflict(f"this contact is {contact.status}; only a planned contact can be moved")
-    now = now or utc_now()
+    _move_contact(session, actor, contact, data.due_date, data.reason, now or utc_now())
+    return contact
+
+
+def _move_contact(
+    session: Session,
+    actor: Actor,
+    contact: FollowUpContact,
+    day: date,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """The contact moves to ``day``; its window keeps its length, its task and reminder move."""
     zone = ZoneInfo(actor.clinic_time_zone)
     previous = contact.due_date
     window = contact.window_end - contact.due_date
-    contact.due_date = data.due_date
-    contact.window_end = data.due_date + window
-    contact.reschedule_reason = data.reason
+    contact.due_date = day
+    contact.window_end = day + window
+    contact.reschedule_reason = reason
     _sync_task(session, contact, actor, zone, now)
     cancel_jobs(session, contact.id)
     episode = session.get(Episode, contact.episode_id)
@@ -325,9 +341,26 @@ def reschedule_contact(
         "follow_up_contact",
         contact.id,
         patient_id=episode.patient_id,
-        detail={"from": previous.isoformat(), "to": data.due_date.isoformat()},
+        detail={"from": previous.isoformat(), "to": day.isoformat()},
     )
-    return contact
+
+
+def take_booked_visit(
+    session: Session, actor: Actor, episode_id: uuid.UUID, starts_at: datetime, now: datetime
+) -> FollowUpContact | None:
+    """A booked follow-up visit: the planned clinic visit nearest to it moves to its day, so the
+    schedule, the reminder and the worklist agree with the booking."""
+    plan = plan_of(session, episode_id)
+    if plan is None:
+        return None
+    day = local_date(starts_at, ZoneInfo(actor.clinic_time_zone))
+    visits = [c for c in contacts_of(session, plan) if c.status == "planned" and c.mode != "phone"]
+    if not visits:
+        return None
+    nearest = min(visits, key=lambda c: (abs((c.due_date - day).days), c.sequence))
+    if nearest.due_date != day:
+        _move_contact(session, actor, nearest, day, "booked visit", now)
+    return nearest
 
 
 def set_contact_status(

@@ -42,7 +42,8 @@ from spinepath.clinical.preparation.decisions import (
 from spinepath.clinical.preparation.dose_schedule import parse_clock_time
 from spinepath.clinical.preparation.results import DecisionResult, PlanResult
 from spinepath.context import Actor
-from spinepath.episodes.models import Episode
+from spinepath.episodes.appointments import booked
+from spinepath.episodes.models import AppointmentKind, Episode
 from spinepath.episodes.pathway import TERMINAL, Stage
 from spinepath.episodes.service import load_episode
 from spinepath.errors import (
@@ -248,6 +249,24 @@ def _refuse_if_ended(episode: Episode) -> None:
         raise Conflict(f"the episode has ended ({episode.stage}); its plan can no longer change")
 
 
+def with_booked_times(session: Session, episode_id: uuid.UUID, raw: Any) -> Any:
+    """The plan input with the procedure's start (and end) and the follow-up visit taken from
+    the episode's booked appointments where the input leaves them out."""
+    if not isinstance(raw, Mapping):
+        return raw
+    filled = dict(raw)
+    procedure = booked(session, episode_id, AppointmentKind.PROCEDURE)
+    if procedure is not None and not filled.get("procedure_start"):
+        filled["procedure_start"] = procedure.starts_at.isoformat()
+        if not filled.get("procedure_end"):
+            end = procedure.starts_at + timedelta(minutes=procedure.duration_minutes)
+            filled["procedure_end"] = end.isoformat()
+    visit = booked(session, episode_id, AppointmentKind.FOLLOW_UP)
+    if visit is not None and not filled.get("follow_up_at"):
+        filled["follow_up_at"] = visit.starts_at.isoformat()
+    return filled
+
+
 def save_preparation(
     session: Session,
     actor: Actor,
@@ -267,7 +286,7 @@ def save_preparation(
     _refuse_if_ended(episode)
     now = now or utc_now()
     inputs, plan, body_version = validate_episode_input(
-        raw, clinic_zone=actor.clinic_time_zone, now=now
+        with_booked_times(session, episode.id, raw), clinic_zone=actor.clinic_time_zone, now=now
     )
     record = _find(session, episode)
     if record is None:
