@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from spinepath import events
 from spinepath.assessments import gates as assessment_gates
-from spinepath.episodes import gates
+from spinepath.assessments import summary as assessment_summary
+from spinepath.episodes import gates, summary
 from spinepath.episodes import handlers as episode_handlers
 from spinepath.follow_up import handlers as follow_up_handlers
+from spinepath.follow_up import summary_blocks as follow_up_summary
 from spinepath.preparation import gates as preparation_gates
+from spinepath.preparation import summary as preparation_summary
 from spinepath.procedures import gates as procedure_gates
+from spinepath.procedures import summary as procedure_summary
 from spinepath.recovery import gates as recovery_gates
+from spinepath.recovery import summary as recovery_summary
 
 
 def event_bus() -> events.EventBus:
@@ -31,6 +36,19 @@ def gate_registry() -> gates.GateRegistry:
     return registry
 
 
+def summary_registry() -> summary.SummaryRegistry:
+    """The episode page's blocks and timeline, and the worklist's columns, from each domain."""
+    registry = summary.SummaryRegistry()
+    summary.subscribe(registry)
+    assessment_summary.subscribe(registry)
+    preparation_summary.subscribe(registry)
+    procedure_summary.subscribe(registry)
+    recovery_summary.subscribe(registry)
+    follow_up_summary.subscribe(registry)
+    return registry
+
+
 def install() -> None:
     events.install(event_bus())
     gates.install(gate_registry())
+    summary.install(summary_registry())

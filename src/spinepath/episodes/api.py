@@ -22,7 +22,7 @@ from spinepath.episodes.schemas import (
     TaskUpdate,
     TransitionIn,
 )
-from spinepath.episodes.worklist import WorklistFilters, worklist
+from spinepath.episodes.worklist import SORT_PATTERN, WorklistFilters, worklist
 from spinepath.errors import FieldError, InvalidInput
 from spinepath.paging import MAX_PAGE
 from spinepath.patients.schemas import PatientOut, patient_out
@@ -358,6 +358,11 @@ def update_task(
     return out
 
 
+class WorklistAppointmentOut(BaseModel):
+    on: date = Field(description="The day, in the clinic's zone")
+    what: str = Field(description="e.g. '09:00 procedure', '6-week phone call'")
+
+
 class WorklistItem(BaseModel):
     episode_id: uuid.UUID
     patient: PatientOut
@@ -367,6 +372,12 @@ class WorklistItem(BaseModel):
     open_tasks: int
     overdue_tasks: int
     next_task: TaskOut | None
+    age: int = Field(description="The patient's age in years, on the clinic's date")
+    levels: list[str] = Field(description="The fractured levels, from the top of the spine down")
+    next_appointment: WorklistAppointmentOut | None = Field(
+        description="The next planned follow-up contact or the planned procedure time"
+    )
+    latest_news2: int | None = Field(description="The latest NEWS2 total recorded, if any")
 
 
 class WorklistOut(BaseModel):
@@ -390,6 +401,12 @@ def get_worklist(
     q: str | None = Query(default=None, max_length=100, description="Name or MRN contains"),
     page: int = Query(default=1, ge=1, le=MAX_PAGE),
     per_page: int = Query(default=25, ge=1, le=100),
+    sort: str = Query(
+        default="due",
+        pattern=SORT_PATTERN,
+        description="due, name, age, level, appointment, news2 or stage_entered; "
+        "a leading '-' sorts the other way (empty values always last)",
+    ),
 ) -> WorklistOut:
     with api_work(request) as (session, actor):
         filters = WorklistFilters(
@@ -401,6 +418,7 @@ def get_worklist(
             text=q,
             page=page,
             per_page=per_page,
+            sort=sort,
         )
         found = worklist(session, actor, filters)
         return WorklistOut(
@@ -414,6 +432,16 @@ def get_worklist(
                     open_tasks=row.open_tasks,
                     overdue_tasks=row.overdue_tasks,
                     next_task=task_out(row.next_task) if row.next_task else None,
+                    age=row.age,
+                    levels=list(row.levels),
+                    next_appointment=(
+                        WorklistAppointmentOut(
+                            on=row.next_appointment.on, what=row.next_appointment.what
+                        )
+                        if row.next_appointment
+                        else None
+                    ),
+                    latest_news2=row.news2,
                 )
                 for row in found.rows
             ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,9 +18,11 @@ from spinepath.episodes import pathway, service
 from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import FractureIn, TaskUpdate, TransitionIn
+from spinepath.episodes.summary import episode_summary
 from spinepath.episodes.worklist import WorklistFilters, worklist
 from spinepath.errors import DomainError
 from spinepath.paging import MAX_PAGE
+from spinepath.store.base import utc_now
 from spinepath.unit_of_work import attempt
 from spinepath.web.forms import csrf_from, errors_of, form_data, parse_form, status_of
 from spinepath.web.render import page
@@ -94,6 +97,11 @@ def _render_episode(
 ) -> Response:
     stage = Stage(episode.stage)
     following = pathway.next_main_stage(stage)
+    now = utc_now()
+    today = now.astimezone(ZoneInfo(actor.clinic_time_zone)).date()
+    summary = episode_summary(
+        session, episode, time_zone=actor.clinic_time_zone, today=today, now=now
+    )
     return page(
         request,
         "episode.html",
@@ -109,11 +117,17 @@ def _render_episode(
             "errors": errors,
             "message": message,
             "form": form or {},
-            "today": date.today(),
+            "today": today,
+            "summary": summary,
+            "age": _age(episode.patient.birth_date, today),
             "etiologies": ["osteoporotic", "neoplastic", "traumatic", "unknown"],
         },
         status_code=status,
     )
+
+
+def _age(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 @router.post("/episodes/{episode_id}/transition")

@@ -1,25 +1,41 @@
-"""The worklist: active episodes with their stage and the tasks that are due."""
+"""The worklist: active episodes with their stage, the tasks that are due, and the columns a
+coordinator sorts by (age, the fractured level, the next appointment, the latest NEWS2). The
+columns other domains own come from their providers (``episodes.summary``) as correlated
+subqueries, so sorting and paging stay in SQL."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, null, or_, select
 from sqlalchemy.orm import Session
 
 from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
 from spinepath.context import Actor
 from spinepath.episodes import pathway
-from spinepath.episodes.models import Episode, Task
+from spinepath.episodes.models import Episode, Fracture, Task
 from spinepath.episodes.pathway import Stage
+from spinepath.episodes.summary import (
+    WorklistContext,
+    first_level_order,
+    installed_summary,
+    next_appointment,
+)
 from spinepath.paging import LIKE_ESCAPE, contains_pattern
 from spinepath.patients.models import Patient
 from spinepath.store.base import utc_now
 
 MAX_PER_PAGE = 100
+# What the worklist sorts by; "-" before a key sorts it the other way. Empty values sort last.
+SortKey = Literal["due", "name", "age", "level", "appointment", "news2", "stage_entered"]
+SORT_KEYS: tuple[str, ...] = SortKey.__args__  # type: ignore[attr-defined]
+SORT_VALUES = tuple(k for key in SORT_KEYS for k in (key, f"-{key}"))
+SORT_PATTERN = "^-?(" + "|".join(SORT_KEYS) + ")$"
 
 
 @dataclass(frozen=True)
@@ -32,6 +48,13 @@ class WorklistFilters:
     text: str | None = None
     page: int = 1
     per_page: int = 25
+    sort: str = "due"  # one of SORT_VALUES
+
+
+@dataclass(frozen=True)
+class Appointment:
+    on: date
+    what: str  # e.g. "09:00 procedure", "6-week phone call"
 
 
 @dataclass(frozen=True)
@@ -41,6 +64,30 @@ class WorklistRow:
     open_tasks: int
     overdue_tasks: int
     next_task: Task | None
+    age: int = 0
+    levels: tuple[str, ...] = ()
+    next_appointment: Appointment | None = None
+    columns: dict[str, Any] = field(default_factory=dict)  # the providers' columns by code
+
+    @property
+    def news2(self) -> int | None:
+        value = self.columns.get("news2")
+        return int(value) if value is not None else None
+
+
+def age_on(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def _appointment(text: str | None) -> Appointment | None:
+    """The providers' "YYYY-MM-DD what" text (see ``SummaryRegistry.appointments``)."""
+    if not text:
+        return None
+    try:
+        on = date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+    return Appointment(on, text[10:].strip())
 
 
 @dataclass(frozen=True)
@@ -72,8 +119,22 @@ def worklist(
         .group_by(Task.episode_id)
         .subquery()
     )
+    today = now.astimezone(ZoneInfo(actor.clinic_time_zone)).date()
+    context = WorklistContext(today=today)
+    columns = installed_summary().columns
+    extra = [column.value(context).label(f"col_{code}") for code, column in columns.items()]
+    appointment = next_appointment(context)
+    appointment_column = (appointment if appointment is not None else null()).label("appointment")
+    level_column = first_level_order().label("first_level")
     query = (
-        select(Episode, Patient, open_tasks.c.open_count, open_tasks.c.overdue_count)
+        select(
+            Episode,
+            Patient,
+            open_tasks.c.open_count,
+            open_tasks.c.overdue_count,
+            appointment_column,
+            *extra,
+        )
         .join(Patient, Patient.id == Episode.patient_id)
         .outerjoin(open_tasks, open_tasks.c.episode_id == Episode.id)
         .where(Episode.clinic_id == actor.clinic_id)
@@ -103,23 +164,50 @@ def worklist(
 
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     per_page = max(1, min(filters.per_page, MAX_PER_PAGE))
+    descending = filters.sort.startswith("-")
+    key = filters.sort.lstrip("-")
+    sort_by: dict[str, Any] = {
+        "due": open_tasks.c.next_due,
+        "name": func.lower(Patient.family_name + " " + Patient.given_name),
+        # The older patient (the earlier birth date) has the greater age.
+        "age": Patient.birth_date,
+        "level": level_column,
+        "appointment": appointment_column,
+        "news2": columns["news2"].value(context) if "news2" in columns else null(),
+        "stage_entered": Episode.stage_entered_at,
+    }
+    primary = sort_by.get(key, open_tasks.c.next_due)
+    if key == "age":
+        descending = not descending
+    ordering = [primary.is_(None), primary.desc() if descending else primary.asc()]
     results = session.execute(
         query.order_by(
-            open_tasks.c.next_due.is_(None), open_tasks.c.next_due, Episode.stage_entered_at
+            *ordering,
+            open_tasks.c.next_due.is_(None),
+            open_tasks.c.next_due,
+            Episode.stage_entered_at,
+            Episode.id,
         )
         .offset((max(filters.page, 1) - 1) * per_page)
         .limit(per_page)
     ).all()
-    next_tasks = _next_tasks(session, [row[0].id for row in results])
+    episode_ids = [row[0].id for row in results]
+    next_tasks = _next_tasks(session, episode_ids)
+    levels = _levels(session, episode_ids)
+    codes = list(columns)
     rows = [
         WorklistRow(
-            episode=episode,
-            patient=patient,
-            open_tasks=open_count or 0,
-            overdue_tasks=overdue_count or 0,
-            next_task=next_tasks.get(episode.id),
+            episode=row[0],
+            patient=row[1],
+            open_tasks=row[2] or 0,
+            overdue_tasks=row[3] or 0,
+            next_task=next_tasks.get(row[0].id),
+            age=age_on(row[1].birth_date, today),
+            levels=levels.get(row[0].id, ()),
+            next_appointment=_appointment(row[4]),
+            columns={code: row[5 + i] for i, code in enumerate(codes)},
         )
-        for episode, patient, open_count, overdue_count in results
+        for row in results
     ]
     audit.record(
         session,
@@ -129,6 +217,19 @@ def worklist(
         detail={"patient_ids": sorted({str(row.patient.id) for row in rows})},
     )
     return WorklistPage(rows, total, max(filters.page, 1), per_page, filters)
+
+
+def _levels(session: Session, episode_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, ...]]:
+    found: dict[uuid.UUID, list[str]] = {}
+    if episode_ids:
+        rows = session.execute(
+            select(Fracture.episode_id, Fracture.level)
+            .where(Fracture.episode_id.in_(episode_ids))
+            .order_by(Fracture.level_order)
+        )
+        for episode_id, level in rows:
+            found.setdefault(episode_id, []).append(level)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _next_tasks(session: Session, episode_ids: list[uuid.UUID]) -> dict[uuid.UUID, Task]:

@@ -1,0 +1,245 @@
+"""The episode's clinical summary and timeline, and the worklist's clinical columns.
+
+Each domain that owns a record supplies a small function (a provider) that reads only its own
+tables: a summary block (the facts of its part of the pathway, with links to its pages), timeline
+entries (its clinical events), facts about the patient (allergies), and worklist columns (a
+correlated scalar subquery on ``Episode.id``, so the worklist sorts and pages in SQL). Providers
+are registered at start-up through ``spinepath.wiring``, as the stage gates are; this module knows
+none of those records, only how to ask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session
+
+from spinepath.episodes import pathway
+from spinepath.episodes.models import Episode, Fracture
+from spinepath.episodes.pathway import Stage
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    href: str
+    id: str = ""  # the link's id on the page, for the pages' own tests and skip links
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    flag: bool = False  # shown as a warning: an open alert, a hold, a gate overridden
+    code: str = ""  # a stable name for the fact (tests and the page's ids)
+
+
+@dataclass(frozen=True)
+class SummaryBlock:
+    code: str  # e.g. "assessment": the block's id on the page is "summary-assessment"
+    title: str
+    facts: tuple[Fact, ...] = ()
+    links: tuple[Link, ...] = ()
+    empty: str = ""  # said instead of the facts when there are none yet
+    order: int = 100  # blocks are shown along the pathway, smallest first
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    occurred_at: datetime
+    title: str
+    kind: str  # e.g. "stage", "assessment", "alert": the entry's class on the page
+    detail: str = ""
+    actor: str | None = None
+    link: Link | None = None
+    flag: bool = False
+    date_only: bool = False  # a record dated by day (a questionnaire, an event after treatment)
+    note: str = ""  # e.g. a physician's override of a stage gate, with the reason
+
+
+@dataclass(frozen=True)
+class SummaryContext:
+    episode: Episode
+    time_zone: str
+    today: date
+    now: datetime
+
+    @property
+    def base(self) -> str:
+        return f"/episodes/{self.episode.id}"
+
+    def local(self, moment: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
+        if moment is None:
+            return ""
+        return moment.astimezone(ZoneInfo(self.time_zone)).strftime(fmt)
+
+    def day_moment(self, day: date) -> datetime:
+        """A day's record placed in the timeline at the start of that day in the clinic."""
+        return datetime.combine(day, time.min, tzinfo=ZoneInfo(self.time_zone))
+
+
+@dataclass(frozen=True)
+class WorklistContext:
+    today: date  # the clinic's date
+
+
+BlockProvider = Callable[[Session, SummaryContext], Iterable[SummaryBlock]]
+TimelineProvider = Callable[[Session, SummaryContext], Iterable[TimelineEntry]]
+FactProvider = Callable[[Session, SummaryContext], Iterable[Fact]]
+# A correlated scalar subquery on Episode.id: the column's value for each worklist row.
+ColumnProvider = Callable[[WorklistContext], ColumnElement[Any]]
+
+
+@dataclass(frozen=True)
+class WorklistColumn:
+    code: str  # the sort key and the API field, e.g. "news2"
+    label: str
+    value: ColumnProvider
+
+
+@dataclass
+class SummaryRegistry:
+    blocks: list[BlockProvider] = field(default_factory=list)
+    timeline: list[TimelineProvider] = field(default_factory=list)
+    patient_facts: list[FactProvider] = field(default_factory=list)
+    columns: dict[str, WorklistColumn] = field(default_factory=dict)
+    # Each gives, per episode, its next appointment as text that sorts by time:
+    # "YYYY-MM-DD HH:MM what" or "YYYY-MM-DD what" (NULL when there is none).
+    appointments: list[ColumnProvider] = field(default_factory=list)
+
+    def block(self, provider: BlockProvider) -> None:
+        self.blocks.append(provider)
+
+    def events(self, provider: TimelineProvider) -> None:
+        self.timeline.append(provider)
+
+    def facts(self, provider: FactProvider) -> None:
+        self.patient_facts.append(provider)
+
+    def column(self, column: WorklistColumn) -> None:
+        if column.code in self.columns:
+            raise ValueError(f"worklist column {column.code!r} is registered twice")
+        self.columns[column.code] = column
+
+    def appointment(self, provider: ColumnProvider) -> None:
+        self.appointments.append(provider)
+
+
+@dataclass(frozen=True)
+class EpisodeSummary:
+    patient_facts: list[Fact]
+    blocks: list[SummaryBlock]
+    timeline: list[TimelineEntry]
+
+
+def episode_summary(
+    session: Session, episode: Episode, *, time_zone: str, today: date, now: datetime
+) -> EpisodeSummary:
+    """The summary of an episode the caller has already loaded (and audited) for its actor."""
+    registry = installed_summary()
+    context = SummaryContext(episode, time_zone, today, now)
+    blocks = [b for provider in registry.blocks for b in provider(session, context)]
+    entries = [e for provider in registry.timeline for e in provider(session, context)]
+    facts = [f for provider in registry.patient_facts for f in provider(session, context)]
+    return EpisodeSummary(
+        patient_facts=facts,
+        blocks=sorted(blocks, key=lambda b: b.order),
+        timeline=sorted(entries, key=lambda e: e.occurred_at),
+    )
+
+
+def _stage_moves(_session: Session, context: SummaryContext) -> Iterable[TimelineEntry]:
+    for move in context.episode.transitions:
+        title = pathway.STAGE_LABELS.get(Stage(move.to_stage), move.to_stage)
+        if move.event_date:
+            title += f" on {move.event_date.strftime('%d %b %Y')}"
+        note = ""
+        if move.overridden:
+            missing = "; ".join(str(r.get("needed", "")) for r in move.overridden)
+            note = f"Gate overridden: {missing} was missing. Reason: {move.override_reason}"
+        yield TimelineEntry(
+            occurred_at=move.occurred_at,
+            title=title,
+            kind="stage",
+            detail=move.reason or "",
+            actor=move.actor_name,
+            flag=bool(move.overridden),
+            note=note,
+        )
+
+
+def _fractures(_session: Session, context: SummaryContext) -> Iterable[SummaryBlock]:
+    fractures = context.episode.fractures
+    yield SummaryBlock(
+        code="fractures",
+        title="Fractures",
+        facts=tuple(
+            Fact(
+                f.level,
+                ", ".join(
+                    part
+                    for part in (
+                        f.etiology.capitalize(),
+                        f"pain began {f.onset_date.strftime('%d %b %Y')}" if f.onset_date else "",
+                    )
+                    if part
+                ),
+                code=f"fracture-{f.level}",
+            )
+            for f in fractures
+        ),
+        links=(Link("Fractures", "#fractures"),),
+        empty="No fractures recorded yet.",
+        order=10,
+    )
+
+
+def first_level_order() -> ColumnElement[Any]:
+    """The highest fractured level of each episode (the spine's top first), for sorting."""
+    return (
+        select(func.min(Fracture.level_order))
+        .where(Fracture.episode_id == Episode.id)
+        .correlate(Episode)
+        .scalar_subquery()
+    )
+
+
+def next_appointment(context: WorklistContext) -> ColumnElement[Any] | None:
+    """The earliest of the providers' next appointments (NULL where none has one)."""
+    sources = [provider(context) for provider in installed_summary().appointments]
+    if not sources:
+        return None
+    earliest: ColumnElement[Any] = sources[0]
+    for other in sources[1:]:
+        earliest = case(
+            (earliest.is_(None), other),
+            (other.is_(None), earliest),
+            (other < earliest, other),
+            else_=earliest,
+        )
+    return earliest
+
+
+def subscribe(registry: SummaryRegistry) -> None:
+    """What the episode itself knows: its moves and its fractures."""
+    registry.events(_stage_moves)
+    registry.block(_fractures)
+
+
+_installed: SummaryRegistry | None = None
+
+
+def install(registry: SummaryRegistry) -> None:
+    global _installed
+    _installed = registry
+
+
+def installed_summary() -> SummaryRegistry:
+    if _installed is None:
+        raise RuntimeError("no summary providers are installed: call spinepath.wiring.install()")
+    return _installed
