@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from spinepath.assessments.web import router as assessment_pages
 from spinepath.audit.web import router as audit_pages
 from spinepath.calculators.web import router as calculator_pages
+from spinepath.episodes.appointment_pages import router as appointment_pages
 from spinepath.episodes.web import router as episode_pages
 from spinepath.follow_up.web import router as follow_up_pages
 from spinepath.patients.web import router as patient_pages
@@ -19,6 +20,7 @@ router = APIRouter(include_in_schema=False)
 for pages in (
     auth_pages,
     episode_pages,
+    appointment_pages,
     patient_pages,
     audit_pages,
     calculator_pages,

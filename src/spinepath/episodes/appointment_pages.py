@@ -1,0 +1,131 @@
+"""Web pages for the episode's schedule: the appointments, a booking form, cancelling."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from spinepath.clinical.errors import parse_input
+from spinepath.context import Actor
+from spinepath.episodes import appointments, service
+from spinepath.episodes.models import AppointmentKind
+from spinepath.episodes.schemas import AppointmentIn, AppointmentUpdate
+from spinepath.errors import DomainError, InvalidInput
+from spinepath.unit_of_work import attempt
+from spinepath.web.forms import csrf_from, errors_of, form_data, local_to_aware, status_of
+from spinepath.web.render import page
+from spinepath.web.session import check_csrf, web_work
+
+router = APIRouter()
+
+KIND_LABELS = {
+    AppointmentKind.CONSULTATION: "Consultation",
+    AppointmentKind.IMAGING: "Imaging",
+    AppointmentKind.PROCEDURE: "Procedure",
+    AppointmentKind.FOLLOW_UP: "Follow-up visit",
+}
+
+
+def _render(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    episode_id: uuid.UUID,
+    csrf: str | None,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    episode = service.get_episode(session, actor, episode_id)
+    return page(
+        request,
+        "appointments.html",
+        {
+            "episode": episode,
+            "appointments": appointments.appointments_of(session, actor, episode_id),
+            "kinds": KIND_LABELS,
+            "csrf_token": csrf,
+            "errors": errors or {},
+            "form": form or {},
+        },
+        status_code=status,
+    )
+
+
+@router.get("/episodes/{episode_id}/appointments", response_class=HTMLResponse)
+def appointments_page(request: Request, episode_id: uuid.UUID) -> Response:
+    with web_work(request) as (session, actor, token):
+        return _render(request, session, actor, episode_id, token.csrf_token)
+
+
+@router.post("/episodes/{episode_id}/appointments")
+async def book(request: Request, episode_id: uuid.UUID) -> Response:
+    data = await form_data(request)
+    with web_work(request) as (session, actor, token):
+        check_csrf(token, csrf_from(request, data))
+        when = f"{data.get('date', '').strip()}T{data.get('time', '').strip()}"
+        raw = {
+            "kind": data.get("kind") or None,
+            "starts_at": local_to_aware(when, actor.clinic_time_zone),
+            "duration_minutes": data.get("duration_minutes") or 30,
+            "place": data.get("place") or None,
+            "with_whom": data.get("with_whom") or None,
+        }
+        try:
+            with attempt(session):
+                booking = parse_input(AppointmentIn, raw)
+                appointments.book_appointment(session, actor, episode_id, booking)
+        except InvalidInput as invalid:
+            return _render(
+                request,
+                session,
+                actor,
+                episode_id,
+                token.csrf_token,
+                errors=errors_of(invalid),
+                form=data,
+                status=422,
+            )
+        except DomainError as refused:
+            return _render(
+                request,
+                session,
+                actor,
+                episode_id,
+                token.csrf_token,
+                errors=errors_of(refused),
+                form=data,
+                status=status_of(refused),
+            )
+    return RedirectResponse(f"/episodes/{episode_id}/appointments?booked=1", status_code=303)
+
+
+@router.post("/appointments/{appointment_id}/cancel")
+async def cancel(request: Request, appointment_id: uuid.UUID) -> Response:
+    data = await form_data(request)
+    with web_work(request) as (session, actor, token):
+        check_csrf(token, csrf_from(request, data))
+        version = data.get("version", "")
+        change = AppointmentUpdate(cancel=True, version=int(version) if version.isdigit() else None)
+        cancelled = appointments.update_appointment(session, actor, appointment_id, change)
+        episode_id = cancelled.episode_id
+    return RedirectResponse(f"/episodes/{episode_id}/appointments", status_code=303)
+
+
+@router.get("/appointments/{appointment_id}.ics")
+def calendar_file(request: Request, appointment_id: uuid.UUID) -> Response:
+    """The appointment as a calendar file, to give the patient or add to their phone."""
+    with web_work(request) as (session, actor, _):
+        body = appointments.appointment_calendar(session, actor, appointment_id)
+    return Response(
+        body,
+        media_type="text/calendar",
+        headers={
+            "Content-Disposition": 'attachment; filename="appointment.ics"',
+            "Cache-Control": "no-store",
+        },
+    )
