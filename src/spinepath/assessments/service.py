@@ -58,12 +58,12 @@ from spinepath.errors import (
     Conflict,
     FieldError,
     InvalidInput,
-    NotFound,
     PermissionDenied,
     VersionConflict,
 )
 from spinepath.events import AssessmentStored, ConsultationFactsRecorded, DecisionRecorded
 from spinepath.store.base import utc_now
+from spinepath.store.lookups import in_clinic
 from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
@@ -631,10 +631,7 @@ def list_assessments(session: Session, actor: Actor, episode_id: uuid.UUID) -> l
 
 
 def _load_assessment(session: Session, actor: Actor, assessment_id: uuid.UUID) -> Assessment:
-    assessment = session.get(Assessment, assessment_id)
-    if assessment is None or assessment.clinic_id != actor.clinic_id:
-        raise NotFound("assessment", assessment_id)
-    return assessment
+    return in_clinic(session, actor, Assessment, assessment_id, "assessment")
 
 
 def get_assessment(session: Session, actor: Actor, assessment_id: uuid.UUID) -> Assessment:

@@ -26,9 +26,11 @@ from spinepath.episodes.models import (
 )
 from spinepath.episodes.pathway import TERMINAL, Stage
 from spinepath.episodes.schemas import AppointmentIn, AppointmentUpdate
-from spinepath.errors import Conflict, NotFound
+from spinepath.episodes.service import load_episode
+from spinepath.errors import Conflict
 from spinepath.events import AppointmentBooked
 from spinepath.store.base import utc_now
+from spinepath.store.lookups import in_clinic
 from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
@@ -41,18 +43,8 @@ PATIENT_TITLES: dict[AppointmentKind, str] = {
 }
 
 
-def _episode(session: Session, actor: Actor, episode_id: uuid.UUID) -> Episode:
-    episode = session.get(Episode, episode_id)
-    if episode is None or episode.clinic_id != actor.clinic_id:
-        raise NotFound("episode", episode_id)
-    return episode
-
-
 def _load(session: Session, actor: Actor, appointment_id: uuid.UUID) -> Appointment:
-    appointment = session.get(Appointment, appointment_id)
-    if appointment is None or appointment.clinic_id != actor.clinic_id:
-        raise NotFound("appointment", appointment_id)
-    return appointment
+    return in_clinic(session, actor, Appointment, appointment_id, "appointment")
 
 
 def book_appointment(
@@ -64,7 +56,7 @@ def book_appointment(
     now: datetime | None = None,
 ) -> Appointment:
     actor.require(Permission.EDIT_PATIENTS, "book appointments")
-    episode = _episode(session, actor, episode_id)
+    episode = load_episode(session, actor, episode_id)
     if Stage(episode.stage) in TERMINAL:
         raise Conflict("this episode has ended; appointments can no longer be booked")
     now = now or utc_now()
@@ -151,7 +143,7 @@ def update_appointment(
 
 def appointments_of(session: Session, actor: Actor, episode_id: uuid.UUID) -> list[Appointment]:
     actor.require(Permission.READ_PATIENTS, "read patient records")
-    episode = _episode(session, actor, episode_id)
+    episode = load_episode(session, actor, episode_id)
     return list(
         session.scalars(
             select(Appointment)

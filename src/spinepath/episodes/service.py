@@ -36,6 +36,7 @@ from spinepath.errors import (
 from spinepath.events import StageEntered
 from spinepath.patients.service import load_patient
 from spinepath.store.base import utc_now
+from spinepath.store.lookups import in_clinic
 from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
@@ -45,10 +46,7 @@ class TransitionRefused(Conflict):
 
 
 def load_episode(session: Session, actor: Actor, episode_id: uuid.UUID) -> Episode:
-    episode = session.get(Episode, episode_id)
-    if episode is None or episode.clinic_id != actor.clinic_id:
-        raise NotFound("episode", episode_id)
-    return episode
+    return in_clinic(session, actor, Episode, episode_id, "episode")
 
 
 def _open_stage_tasks(session: Session, episode: Episode, stage: Stage, now: datetime) -> None:
@@ -413,9 +411,7 @@ def update_task(
     now: datetime | None = None,
 ) -> Task:
     actor.require(Permission.WORK_TASKS, "work on tasks")
-    task = session.get(Task, task_id)
-    if task is None or task.clinic_id != actor.clinic_id:
-        raise NotFound("task", task_id)
+    task = in_clinic(session, actor, Task, task_id, "task")
     expected = if_match_version if if_match_version is not None else data.version
     check_version("task", task.version, expected, via_if_match=if_match_version is not None)
     changes: dict[str, object] = {}

@@ -50,6 +50,7 @@ from spinepath.follow_up.schemas import (
 )
 from spinepath.follow_up.settings import ClinicFollowUp, clinic_settings, clinic_zone
 from spinepath.store.base import utc_now
+from spinepath.store.lookups import in_clinic
 from spinepath.versioning import check_version
 
 PLAN_FOR_STAGE: dict[Stage, PlanKind] = {
@@ -285,10 +286,7 @@ def _revoke_links(session: Session, episode_id: uuid.UUID, now: datetime) -> Non
 
 
 def load_contact(session: Session, actor: Actor, contact_id: uuid.UUID) -> FollowUpContact:
-    contact = session.get(FollowUpContact, contact_id)
-    if contact is None or contact.clinic_id != actor.clinic_id:
-        raise NotFound("follow-up contact", contact_id)
-    return contact
+    return in_clinic(session, actor, FollowUpContact, contact_id, "follow-up contact")
 
 
 def reschedule_contact(

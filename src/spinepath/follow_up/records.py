@@ -9,22 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from spinepath.context import Actor
-from spinepath.episodes.models import Episode
-from spinepath.errors import NotFound
+from spinepath.episodes.service import load_episode
 from spinepath.follow_up.models import (
     FollowUpContact,
     FollowUpPlan,
 )
 
 NO_PLAN = "none"  # rows recorded before follow-up started; reports leave them out
-
-
-def load_episode(session: Session, actor: Actor, episode_id: uuid.UUID) -> Episode:
-    episode = session.get(Episode, episode_id)
-    if episode is None or episode.clinic_id != actor.clinic_id:
-        raise NotFound("episode", episode_id)
-    return episode
 
 
 def plan_of(session: Session, episode_id: uuid.UUID) -> FollowUpPlan | None:
@@ -60,3 +51,6 @@ def no_cohort(clinic_id: uuid.UUID, day: date) -> dict[str, Any]:
         "plan_kind": NO_PLAN,
         "physician_id": None,
     }
+
+
+__all__ = ["NO_PLAN", "cohort_of", "contacts_of", "load_episode", "no_cohort", "plan_of"]

@@ -11,19 +11,17 @@ from sqlalchemy.orm import Session
 from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
 from spinepath.context import Actor
-from spinepath.errors import FieldError, InvalidInput, NotFound
+from spinepath.errors import FieldError, InvalidInput
 from spinepath.paging import LIKE_ESCAPE, contains_pattern
 from spinepath.patients.models import Patient
 from spinepath.patients.schemas import PatientIn, PatientUpdate
+from spinepath.store.lookups import in_clinic
 from spinepath.versioning import check_version
 
 
 def load_patient(session: Session, actor: Actor, patient_id: uuid.UUID) -> Patient:
     """A patient of the actor's clinic. Another clinic's patient is reported as not found."""
-    patient = session.get(Patient, patient_id)
-    if patient is None or patient.clinic_id != actor.clinic_id:
-        raise NotFound("patient", patient_id)
-    return patient
+    return in_clinic(session, actor, Patient, patient_id, "patient")
 
 
 def _mrn_taken(session: Session, clinic_id: uuid.UUID, mrn: str, *, other_than: object) -> bool:

@@ -26,7 +26,7 @@ from spinepath.episodes import service as episodes
 from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import TransitionIn
-from spinepath.errors import Conflict, FieldError, InvalidInput, NotFound
+from spinepath.errors import Conflict, FieldError, InvalidInput
 from spinepath.events import AlertAcknowledged, DischargeAssessed, ObservationRecorded
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.service import NotNow, record_of
@@ -50,6 +50,7 @@ from spinepath.recovery.schemas import (
     SettingsIn,
 )
 from spinepath.store.base import utc_now
+from spinepath.store.lookups import in_clinic
 from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
@@ -412,9 +413,7 @@ def acknowledge_alert(
 ) -> RecoveryAlert:
     """A clinician has seen the alert and responded; it leaves the board and its task is done."""
     actor.require(Permission.WORK_TASKS, "acknowledge alerts")
-    alert = session.get(RecoveryAlert, alert_id)
-    if alert is None or alert.clinic_id != actor.clinic_id:
-        raise NotFound("alert", alert_id)
+    alert = in_clinic(session, actor, RecoveryAlert, alert_id, "alert")
     if alert.status != "open":
         raise Conflict(
             f"this alert was already acknowledged by {alert.acknowledged_by_name or 'someone'}"
