@@ -193,7 +193,9 @@ GROUPS: tuple[FactGroup, ...] = (
                 "pain.severe",
                 "Severe pain (your judgement)",
                 "Do you judge the pain severe?",
-                "NICE TA279 asks for severe ongoing pain and sets no number for it.",
+                "NICE TA279 asks for severe ongoing pain and sets no number for it. Left "
+                "unknown, it is taken from the pain score: NRS 7 or more is severe (Palos "
+                "2006). Your yes or no wins.",
             ),
         ),
     ),

@@ -15,6 +15,7 @@ from spinepath.accounts.roles import Permission, Role
 from spinepath.assessments import fields, service
 from spinepath.assessments.models import Assessment
 from spinepath.assessments.schemas import DECISION_LABELS, DecisionIn, Procedure
+from spinepath.clinical.candidacy.patient_rules import pregnancy_rule_for
 from spinepath.clinical.errors import InvalidInput, parse_input
 from spinepath.clinical.sources import UnknownSource, get_source
 from spinepath.context import Actor
@@ -108,9 +109,22 @@ def _render_consultation(
             "field_id": fields.field_id,
             "csrf_token": csrf,
             "today": date.today(),
+            "not_asked": _not_asked(episode, view),
         },
         status_code=status,
     )
+
+
+def _not_asked(episode: Episode, view: service.FactsView) -> dict[str, str]:
+    """Questions that cannot apply to this patient (by the core's rule), with the reason."""
+    recorded = view.facts.get("assessment_date")
+    try:
+        on = date.fromisoformat(recorded) if isinstance(recorded, str) else date.today()
+    except ValueError:
+        on = date.today()
+    patient = episode.patient
+    rule = pregnancy_rule_for(patient.sex, patient.birth_date, on)
+    return {"patient.pregnant": rule.rule.text} if rule is not None else {}
 
 
 @router.post("/episodes/{episode_id}/consultation")

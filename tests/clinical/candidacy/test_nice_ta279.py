@@ -24,18 +24,34 @@ def test_the_qualifying_case_meets_ta279():
     ("severe", "expected"), [(True, "met"), (False, "not_met"), (None, "unknown")]
 )
 def test_severe_pain_is_the_clinicians_judgement(severe: Any, expected: str):
-    item = nice(case({"pain.severe": severe}), "1_severe_ongoing_pain")
+    item = nice(case({"pain.severe": severe, "pain.nrs": None}), "1_severe_ongoing_pain")
     assert item["status"] == expected
     if severe is None:
         assert item["missing"] == ["pain.severe"]
 
 
 @pytest.mark.parametrize("nrs", [0, 3, 10])
-def test_no_pain_number_decides_severity(nrs: int):
-    # NICE set no number: the NRS is shown beside the judgement, never compared.
+def test_the_clinicians_explicit_judgement_wins_over_the_nrs(nrs: int):
     item = nice(case({"pain.nrs": nrs}), "1_severe_ongoing_pain")
     assert item["status"] == "met"
     assert item["facts"]["pain.nrs"] == nrs
+    assert item["derived"] == {}
+    refused = nice(case({"pain.nrs": nrs, "pain.severe": False}), "1_severe_ongoing_pain")
+    assert refused["status"] == "not_met"
+
+
+@pytest.mark.parametrize(
+    ("nrs", "expected"), [(0, "not_met"), (6, "not_met"), (7, "met"), (8, "met"), (10, "met")]
+)
+def test_severe_pain_is_derived_from_the_nrs_when_not_judged(nrs: int, expected: str):
+    # Palos 2006: NRS 7-10 is severe; both sides of the cut-off.
+    item = nice(case({"pain.nrs": nrs, "pain.severe": None}), "1_severe_ongoing_pain")
+    assert item["status"] == expected
+    assert item["missing"] == []
+    derived = item["derived"]["pain.severe"]
+    assert derived["derived"] is True and derived["from_value"] == 7
+    assert derived["source"] == "palos-2006-nrs-cutpoints"
+    assert "derived" in item["reason"] or "taken from NRS" in item["reason"]
 
 
 @pytest.mark.parametrize("days", [10, 85, 200])

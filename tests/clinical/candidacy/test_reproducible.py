@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -94,7 +95,10 @@ VARIANTS = [
 @settings(max_examples=150, deadline=None)
 @given(
     base=st.sampled_from(VARIANTS),
-    removed=st.sets(st.sampled_from(FACT_PATHS), min_size=1, max_size=6),
+    # The clinician's "severe" is left out: forgotten, it is derived from the NRS (see below).
+    removed=st.sets(
+        st.sampled_from([p for p in FACT_PATHS if p != "pain.severe"]), min_size=1, max_size=6
+    ),
 )
 def test_removing_facts_never_turns_met_into_not_met_or_back(
     base: dict[str, Any], removed: set[str]
@@ -110,6 +114,10 @@ def test_removing_facts_never_turns_met_into_not_met_or_back(
 # In the qualifying case the pain is worsening, so B2's findings are not needed; radicular pain
 # and retropulsion are relative contraindications in both sets. Nothing else may be unknown.
 NOT_NEEDED_FOR_A_REFERRAL = {
+    # The qualifying patient is a woman of 82: pregnancy is not asked of her.
+    "patient.pregnant",
+    # Derived from her NRS of 7 when the clinician has not said.
+    "pain.severe",
     "screening.radicular_pain",
     "screening.retropulsion",
     "function.rdq",
@@ -124,3 +132,15 @@ def test_a_referral_never_survives_the_loss_of_a_fact_it_needs(removed: set[str]
     result = run(edit(QUALIFYING, {path: None for path in removed}))
     referred = result["recommendation"]["action"] == "refer_for_vertebral_augmentation"
     assert referred == (removed <= NOT_NEEDED_FOR_A_REFERRAL), sorted(removed)
+
+
+@pytest.mark.parametrize(("nrs", "expected"), [(6, "not_met"), (7, "met")])
+def test_a_forgotten_severe_pain_judgement_falls_back_to_the_nrs(nrs: int, expected: str):
+    result = run(edit(QUALIFYING, {"pain.nrs": nrs, "pain.severe": None}))
+    [item] = [
+        c
+        for c in result["criteria_sets"]["nice_ta279"]["criteria"]
+        if c["id"] == "1_severe_ongoing_pain"
+    ]
+    assert item["status"] == expected
+    assert item["derived"]["pain.severe"]["derived"] is True

@@ -440,7 +440,11 @@ def _checklist(ctx: CaseContext, criteria: Sequence[CriterionResult]) -> list[Ch
         _item(
             "contraindication_screening",
             "Contraindication screening",
-            [("patient.pregnant", case.patient.pregnant)]
+            (
+                []
+                if ctx.pregnancy_not_asked is not None
+                else [("patient.pregnant", case.patient.pregnant)]
+            )
             + [
                 (f"screening.{name}", getattr(case.screening, name))
                 for name in type(case.screening).model_fields

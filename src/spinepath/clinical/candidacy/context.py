@@ -12,6 +12,12 @@ from typing import Any
 from spinepath.clinical.candidacy.case import Case, Fracture
 from spinepath.clinical.candidacy.criteria import Finding, fact, known
 from spinepath.clinical.candidacy.fracture_age import FractureAge, fracture_age
+from spinepath.clinical.candidacy.patient_rules import (
+    DerivedFact,
+    NotAsked,
+    pregnancy_not_asked,
+    severe_pain,
+)
 from spinepath.clinical.levels import level_index
 
 
@@ -106,6 +112,22 @@ class CaseContext:
 
     def etiologies(self) -> tuple[str | None, ...]:
         return tuple(f.fracture.etiology for f in self.fractures)
+
+    @property
+    def pregnancy_not_asked(self) -> NotAsked | None:
+        """The rule under which pregnancy is not asked of this patient, or None."""
+        return pregnancy_not_asked(self.case)
+
+    @property
+    def severe_pain(self) -> DerivedFact:
+        """NICE's severe pain: the clinician's judgement, or derived from the NRS."""
+        return severe_pain(self.case)
+
+    def pregnancy_finding(self) -> Finding:
+        not_asked = self.pregnancy_not_asked
+        if not_asked is not None:
+            return known(False, not_asked.rule.text)
+        return fact("patient.pregnant", self.case.patient.pregnant)
 
 
 def build_context(case: Case, scores: Mapping[int, Scores] | None = None) -> CaseContext:

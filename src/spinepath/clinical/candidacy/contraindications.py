@@ -71,7 +71,11 @@ def _screening(name: str) -> Callable[[CaseContext], tuple[Finding, dict[str, An
 
 def _pregnancy(ctx: CaseContext) -> tuple[Finding, dict[str, Any]]:
     value = ctx.case.patient.pregnant
-    return fact("patient.pregnant", value), {"patient.pregnant": value}
+    facts: dict[str, Any] = {"patient.pregnant": value}
+    not_asked = ctx.pregnancy_not_asked
+    if not_asked is not None:
+        facts["not_asked"] = not_asked.as_dict()
+    return ctx.pregnancy_finding(), facts
 
 
 def _levels(ctx: CaseContext) -> tuple[Finding, dict[str, Any]]:

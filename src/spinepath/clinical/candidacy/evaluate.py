@@ -99,6 +99,16 @@ def _scores(ctx: CaseContext) -> list[dict[str, Any]]:
     return found
 
 
+def _questions_fitted(ctx: CaseContext) -> dict[str, Any]:
+    """Questions not asked of this patient, and facts derived from another, with their rules."""
+    not_asked = ctx.pregnancy_not_asked
+    severe = ctx.severe_pain
+    return {
+        "not_asked": [not_asked.as_dict()] if not_asked is not None else [],
+        "derived": [severe.as_dict()] if severe.derived else [],
+    }
+
+
 def _cited(blocks: Iterable[Any]) -> list[str]:
     """Every source id cited anywhere in the result, sorted."""
     ids: set[str] = set()
@@ -145,6 +155,7 @@ def evaluate_case(
         "fracture_age_bounds": [bound.as_dict() for bound in FRACTURE_AGE_BOUNDS],
         "scores": _scores(ctx),
         "procedure_considerations": procedure.considerations(ctx),
+        "questions_fitted": _questions_fitted(ctx),
         "case": case.model_dump(mode="json"),
     }
     result["sources"] = _cited(
@@ -155,6 +166,7 @@ def evaluate_case(
             result["fracture_age_bounds"],
             result["scores"],
             result["procedure_considerations"],
+            result["questions_fitted"],
         ]
     )
     return result

@@ -99,23 +99,35 @@ def _criterion_recent(ctx: CaseContext) -> tuple[CriterionResult, list[FractureF
 
 def _criterion_pain(ctx: CaseContext) -> CriterionResult:
     pain = ctx.case.pain
-    finding = yes_no(
-        "pain.severe",
-        pain.severe,
-        "the clinician judges the pain severe",
-        "the clinician does not judge the pain severe",
-    )
+    severe = ctx.severe_pain
+    derived: dict[str, Any] = {}
+    if severe.derived:
+        assert severe.value is not None and pain.nrs is not None
+        finding = known(
+            severe.value,
+            f"NRS {pain.nrs}: {'severe' if severe.value else 'not severe'} "
+            f"({severe.cutoff.text}; the clinician may say otherwise)",
+        )
+        derived["pain.severe"] = severe.as_dict()
+    else:
+        finding = yes_no(
+            "pain.severe",
+            pain.severe,
+            "the clinician judges the pain severe",
+            "the clinician does not judge the pain severe",
+        )
     context = (
         f"NRS {pain.nrs if pain.nrs is not None else 'not recorded'}, "
         f"{pain.trend or 'trend not recorded'}"
     )
     return criterion(
         "1_severe_ongoing_pain",
-        "1: severe ongoing pain (the clinician's judgement; NICE set no number)",
+        "1: severe ongoing pain (the clinician's judgement, or NRS 7 or more when not given)",
         finding,
         f"{finding.why} ({context})",
         {"pain.severe": pain.severe, "pain.nrs": pain.nrs, "pain.trend": pain.trend},
         NICE_TA279,
+        derived=derived or None,
     )
 
 

@@ -20,6 +20,8 @@ SIR_QI_VERTEBROPLASTY_2014 = "sir-qi-vertebroplasty-2014"
 HIRSCH_2018_PATHWAY = "hirsch-2018-vcf-pathway"
 PAPANASTASSIOU_2012 = "papanastassiou-2012-bkp-vp-nsm"
 SPINEPATH_CANDIDACY = "spinepath-candidacy-rules"
+PALOS_2006_NRS_CUTPOINTS = "palos-2006-nrs-cutpoints"
+FSRH_2017_CONTRACEPTION_OVER_40 = "fsrh-2017-contraception-over-40"
 
 SOURCES: list[Source] = [
     Source(
@@ -192,6 +194,36 @@ SOURCES: list[Source] = [
             "Abstract read: pain reduction did not differ between balloon kyphoplasty and "
             "vertebroplasty; kyphoplasty gave greater kyphosis reduction (4.8 vs 1.7 degrees) and "
             "less cement extravasation."
+        ),
+    ),
+    Source(
+        id=PALOS_2006_NRS_CUTPOINTS,
+        title="Asking the community about cutpoints used to describe mild, moderate, and severe "
+        "pain",
+        citation="Palos GR, Mendoza TR, Mobley GM, Cantor SB, Cleeland CS. J Pain 2006;7(1):49-56.",
+        edition="2006",
+        confidence="P",
+        url="https://pubmed.ncbi.nlm.nih.gov/16414555/",
+        note=(
+            "Abstract read: community adults placed the cut-points much as patients with "
+            "clinical pain did, 1 to 4 mild, 5 to 6 moderate and 7 to 10 severe on the 0-10 "
+            "scale. Used to derive NICE TA279's 'severe' pain from a recorded NRS of 7 or more; "
+            "the clinician's explicit judgement wins. Other studies place the moderate-severe "
+            "cut-point at 6 to 8 (Boonstra 2016 review table)."
+        ),
+    ),
+    Source(
+        id=FSRH_2017_CONTRACEPTION_OVER_40,
+        title="FSRH Clinical Guideline: Contraception for Women Aged over 40 Years",
+        citation="Faculty of Sexual & Reproductive Healthcare, Clinical Guideline, 2017 "
+        "(amended 2019), as summarised in Guidelines in Practice and the FSRH stopping table.",
+        edition="2017, amended 2019",
+        confidence="S",
+        note=(
+            "Secondary summaries read: contraception can be stopped at age 55, when natural "
+            "loss of fertility can be assumed for most women. Used only to stop asking the "
+            "pregnancy question of a woman aged 55 or more; the question is still answerable, "
+            "and an answer given is used."
         ),
     ),
     Source(
