@@ -16,11 +16,17 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, String, case, func, select
 from sqlalchemy.orm import Session
 
 from spinepath.episodes import pathway
-from spinepath.episodes.models import Episode, Fracture
+from spinepath.episodes.models import (
+    Appointment,
+    AppointmentKind,
+    AppointmentStatus,
+    Episode,
+    Fracture,
+)
 from spinepath.episodes.pathway import Stage
 
 
@@ -86,6 +92,9 @@ class SummaryContext:
 @dataclass(frozen=True)
 class WorklistContext:
     today: date  # the clinic's date
+    now: datetime
+    time_zone: str  # the clinic's
+    dialect: str  # "sqlite" or "postgresql": local times are made in SQL differently
 
 
 BlockProvider = Callable[[Session, SummaryContext], Iterable[SummaryBlock]]
@@ -225,10 +234,88 @@ def next_appointment(context: WorklistContext) -> ColumnElement[Any] | None:
     return earliest
 
 
+APPOINTMENT_LABELS: dict[str, str] = {
+    AppointmentKind.CONSULTATION.value: "consultation",
+    AppointmentKind.IMAGING.value: "imaging",
+    AppointmentKind.PROCEDURE.value: "procedure",
+    AppointmentKind.FOLLOW_UP.value: "follow-up visit",
+}
+
+
+def _upcoming(session: Session, context: SummaryContext) -> list[Appointment]:
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(
+                Appointment.episode_id == context.episode.id,
+                Appointment.status == AppointmentStatus.BOOKED.value,
+                Appointment.starts_at >= context.now,
+            )
+            .order_by(Appointment.starts_at)
+        )
+    )
+
+
+def _appointments(session: Session, context: SummaryContext) -> Iterable[SummaryBlock]:
+    upcoming = _upcoming(session, context)
+    facts = []
+    for appointment in upcoming:
+        where = ", ".join(p for p in (appointment.place, appointment.with_whom) if p)
+        facts.append(
+            Fact(
+                APPOINTMENT_LABELS.get(appointment.kind, appointment.kind).capitalize(),
+                context.local(appointment.starts_at) + (f" ({where})" if where else ""),
+                code=f"appointment-{appointment.kind}",
+            )
+        )
+    yield SummaryBlock(
+        code="appointments",
+        title="Appointments",
+        facts=tuple(facts),
+        links=(Link("Appointments", f"{context.base}/appointments", "appointments-link"),),
+        empty="No appointment booked ahead.",
+        order=15,
+    )
+
+
+def _booked_next(context: WorklistContext) -> ColumnElement[Any]:
+    """The next booked appointment, as "YYYY-MM-DD HH:MM kind" in the clinic's time."""
+    if context.dialect == "postgresql":
+        local = func.to_char(
+            func.timezone(context.time_zone, Appointment.starts_at),
+            "YYYY-MM-DD HH24:MI",
+            type_=String,
+        )
+    else:  # SQLite keeps UTC text: moved by the zone's offset on the clinic's date
+        offset = ZoneInfo(context.time_zone).utcoffset(datetime.combine(context.today, time(12)))
+        minutes = int(offset.total_seconds() // 60) if offset else 0
+        local = func.strftime(
+            "%Y-%m-%d %H:%M", Appointment.starts_at, f"{minutes:+d} minutes", type_=String
+        )
+    label = case(
+        *((Appointment.kind == kind, text) for kind, text in APPOINTMENT_LABELS.items()),
+        else_=Appointment.kind,
+    )
+    return (
+        select(local + " " + label)
+        .where(
+            Appointment.episode_id == Episode.id,
+            Appointment.status == AppointmentStatus.BOOKED.value,
+            Appointment.starts_at >= context.now,
+        )
+        .order_by(Appointment.starts_at)
+        .limit(1)
+        .correlate(Episode)
+        .scalar_subquery()
+    )
+
+
 def subscribe(registry: SummaryRegistry) -> None:
-    """What the episode itself knows: its moves and its fractures."""
+    """What the episode itself knows: its moves, its fractures and its booked appointments."""
     registry.events(_stage_moves)
     registry.block(_fractures)
+    registry.block(_appointments)
+    registry.appointment(_booked_next)
 
 
 _installed: SummaryRegistry | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -10,16 +11,18 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.routing import Match
 
 from spinepath.accounts.roles import Permission, Role
 from spinepath.clinical.errors import InvalidInput
+from spinepath.clinical.procedure import alerts as alert_rules
 from spinepath.context import Actor
 from spinepath.episodes import pathway, service
 from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import FractureIn, TaskUpdate, TransitionIn
-from spinepath.episodes.summary import episode_summary
-from spinepath.episodes.worklist import WorklistFilters, worklist
+from spinepath.episodes.summary import EpisodeSummary, Link, episode_summary
+from spinepath.episodes.worklist import SORT_KEYS, SORT_VALUES, WorklistFilters, worklist
 from spinepath.errors import DomainError
 from spinepath.paging import MAX_PAGE
 from spinepath.store.base import utc_now
@@ -40,8 +43,10 @@ def worklist_page(
     overdue: bool = False,
     q: str = Query(default="", max_length=100),
     page_number: int = Query(default=1, ge=1, le=MAX_PAGE, alias="page"),
+    sort: str = Query(default="due", max_length=20),
 ) -> Response:
     stages = tuple(Stage(s) for s in stage if s in Stage.__members__.values())
+    sort = sort if sort in SORT_VALUES else "due"  # as with the stages: an unknown one is ignored
     with web_work(request) as (session, actor, token):
         if not actor.can(Permission.READ_PATIENTS) and actor.can(Permission.READ_AUDIT):
             return RedirectResponse("/admin/audit", status_code=303)  # administrators' home
@@ -52,8 +57,10 @@ def worklist_page(
             overdue_only=overdue,
             text=q or None,
             page=page_number,
+            sort=sort,
         )
         found = worklist(session, actor, filters)
+        labels = dict(SORT_OPTIONS)
         context = {
             "found": found,
             "prev_url": _page_url(request, found.page - 1) if found.page > 1 else None,
@@ -66,10 +73,41 @@ def worklist_page(
             "overdue": overdue,
             "q": q,
             "csrf_token": token.csrf_token,
-            "today": date.today(),
+            "today": found.today,
+            "sort": sort,
+            "sort_options": SORT_OPTIONS,
+            "sort_label": labels.get(sort, ""),
+            "sort_urls": {key: _sort_url(request, key, sort) for key in SORT_KEYS},
+            "news2_colour": _news2_colour,
         }
         template = "_worklist_table.html" if request.headers.get("hx-request") else "worklist.html"
         return page(request, template, context)
+
+
+SORT_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("due", "Next task due"),
+    ("appointment", "Next appointment"),
+    ("-news2", "Latest NEWS2, highest first"),
+    ("name", "Name"),
+    ("-age", "Age, oldest first"),
+    ("age", "Age, youngest first"),
+    ("level", "Level, from the top of the spine"),
+    ("stage_entered", "Longest in the stage"),
+)
+
+
+def _sort_url(request: Request, key: str, current: str) -> str:
+    """A column header's link: sorted by the column, or the other way if it already is."""
+    wanted = f"-{key}" if current == key else key
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("sort", "page")]
+    return "/?" + urlencode([*params, ("sort", wanted)])
+
+
+def _news2_colour(risk: str | None) -> str:
+    try:
+        return alert_rules.colour_of(risk) if risk else "green"
+    except KeyError:
+        return "green"
 
 
 def _page_url(request: Request, number: int) -> str:
@@ -99,8 +137,9 @@ def _render_episode(
     following = pathway.next_main_stage(stage)
     now = utc_now()
     today = now.astimezone(ZoneInfo(actor.clinic_time_zone)).date()
-    summary = episode_summary(
-        session, episode, time_zone=actor.clinic_time_zone, today=today, now=now
+    summary = _with_pages_that_exist(
+        request,
+        episode_summary(session, episode, time_zone=actor.clinic_time_zone, today=today, now=now),
     )
     return page(
         request,
@@ -124,6 +163,27 @@ def _render_episode(
         },
         status_code=status,
     )
+
+
+def _with_pages_that_exist(request: Request, summary: EpisodeSummary) -> EpisodeSummary:
+    """A provider's link to a page this service does not serve is left out, never shown broken."""
+
+    def served(link: Link) -> bool:
+        path = link.href.split("#", 1)[0].split("?", 1)[0]
+        if not path:
+            return True  # a place on this page
+        scope = {"type": "http", "path": path, "method": "GET"}
+        return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
+
+    blocks = [
+        replace(block, links=tuple(link for link in block.links if served(link)))
+        for block in summary.blocks
+    ]
+    timeline = [
+        entry if entry.link is None or served(entry.link) else replace(entry, link=None)
+        for entry in summary.timeline
+    ]
+    return replace(summary, blocks=blocks, timeline=timeline)
 
 
 def _age(birth: date, today: date) -> int:

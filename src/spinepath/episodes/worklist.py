@@ -97,6 +97,7 @@ class WorklistPage:
     page: int
     per_page: int
     filters: WorklistFilters = field(default_factory=WorklistFilters)
+    today: date = field(default_factory=date.today)  # the clinic's date the page was made on
 
     @property
     def pages(self) -> int:
@@ -120,7 +121,10 @@ def worklist(
         .subquery()
     )
     today = now.astimezone(ZoneInfo(actor.clinic_time_zone)).date()
-    context = WorklistContext(today=today)
+    bind = session.get_bind()
+    context = WorklistContext(
+        today=today, now=now, time_zone=actor.clinic_time_zone, dialect=bind.dialect.name
+    )
     columns = installed_summary().columns
     extra = [column.value(context).label(f"col_{code}") for code, column in columns.items()]
     appointment = next_appointment(context)
@@ -216,7 +220,7 @@ def worklist(
         "worklist",
         detail={"patient_ids": sorted({str(row.patient.id) for row in rows})},
     )
-    return WorklistPage(rows, total, max(filters.page, 1), per_page, filters)
+    return WorklistPage(rows, total, max(filters.page, 1), per_page, filters, today)
 
 
 def _levels(session: Session, episode_ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, ...]]:

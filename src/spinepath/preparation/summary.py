@@ -11,7 +11,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, func, select
 from sqlalchemy.orm import Session
 
+from spinepath.episodes import pathway
 from spinepath.episodes.models import Episode
+from spinepath.episodes.pathway import Stage
 from spinepath.episodes.summary import (
     Fact,
     Link,
@@ -35,6 +37,9 @@ STATUS_LABELS = {
     NEEDS_REVIEW: "needs review: changed since it was signed",
 }
 HOLDING = ("hold", "skip_dose")
+BEFORE_PROCEDURE = tuple(
+    stage.value for stage in pathway.MAIN_LINE[: pathway.MAIN_LINE.index(Stage.PROCEDURE)]
+)
 
 
 def _moment(text: Any) -> str:
@@ -122,12 +127,14 @@ def _timeline(session: Session, context: SummaryContext) -> Iterable[TimelineEnt
 
 
 def _procedure_time(context: WorklistContext) -> ColumnElement[Any]:
-    """The planned procedure (the clinic's local time), from today on."""
+    """The planned procedure (the clinic's local time), from today on, until the episode
+    reaches the procedure (the plan's time is then history, not an appointment)."""
     start = func.substr(PreparationPlan.inputs["procedure_start"].as_string(), 1, 16, type_=String)
     return (
         select(func.replace(start, "T", " ", type_=String) + " procedure")
         .where(
             PreparationPlan.episode_id == Episode.id,
+            Episode.stage.in_(BEFORE_PROCEDURE),
             func.substr(start, 1, 10) >= context.today.isoformat(),
         )
         .correlate(Episode)

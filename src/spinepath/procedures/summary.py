@@ -74,7 +74,7 @@ def _block(session: Session, context: SummaryContext) -> Iterable[SummaryBlock]:
         facts.append(
             Fact(
                 "Procedure",
-                f"{context.local(record.started_at)}: {_levels(record)}",
+                f"{context.local(record.started_at)} · {_levels(record)}",
                 code="procedure-date",
             )
         )

@@ -23,6 +23,7 @@ from spinepath.episodes.summary import (
 )
 from spinepath.recovery.models import ObservationSet, RecoveryAlert, RecoveryStay
 
+KIND_LABELS = {"baseline": "before the procedure,", "recovery": "in recovery,"}
 STAY_LABELS = {
     "in_recovery": "in recovery",
     "admitted": "admitted overnight",
@@ -61,8 +62,8 @@ def _block(session: Session, context: SummaryContext) -> Iterable[SummaryBlock]:
         facts.append(
             Fact(
                 "Latest NEWS2",
-                f"{latest.news2_total} ({latest.news2_risk} risk, {latest.kind}, "
-                f"{context.local(latest.observed_at)})",
+                f"{latest.news2_total} ({latest.news2_risk} risk) · "
+                f"{KIND_LABELS.get(latest.kind, latest.kind)} {context.local(latest.observed_at)}",
                 flag=latest.news2_risk not in ("low", "none"),
                 code="news2",
             )
@@ -155,7 +156,19 @@ def latest_news2(_context: WorklistContext) -> ColumnElement[Any]:
     )
 
 
+def latest_news2_risk(_context: WorklistContext) -> ColumnElement[Any]:
+    return (
+        select(ObservationSet.news2_risk)
+        .where(ObservationSet.episode_id == Episode.id)
+        .order_by(ObservationSet.observed_at.desc(), ObservationSet.recorded_at.desc())
+        .limit(1)
+        .correlate(Episode)
+        .scalar_subquery()
+    )
+
+
 def subscribe(registry: SummaryRegistry) -> None:
     registry.block(_block)
     registry.events(_timeline)
     registry.column(WorklistColumn("news2", "Latest NEWS2", latest_news2))
+    registry.column(WorklistColumn("news2_risk", "Latest NEWS2 risk", latest_news2_risk))
