@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -96,3 +97,55 @@ def test_an_unknown_sort_is_refused_with_422(clinic: ClinicUsers) -> None:
             answer = client.get("/api/v1/worklist", params={"sort": bad})
             assert answer.status_code == 422, (bad, answer.text)
             assert answer.json()["errors"][0]["field"] == "sort"
+
+
+def _book(client: httpx.Client, episode_id: str, starts_at: datetime) -> None:
+    answer = client.post(
+        f"/api/v1/episodes/{episode_id}/appointments",
+        json={"kind": "consultation", "starts_at": starts_at.isoformat()},
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def test_a_booked_appointment_is_the_next_one_in_the_clinic_s_time(clinic: ClinicUsers) -> None:
+    zone = ZoneInfo("America/Chicago")  # the test clinic's
+    soon_day = datetime.now(zone).date() + timedelta(days=3)
+    soon = datetime(soon_day.year, soon_day.month, soon_day.day, 10, 30, tzinfo=zone)
+    with clinic.client(Role.COORDINATOR) as client:
+        first = open_episode(client, create_patient(client, family_name="Soon")["id"])
+        later = open_episode(client, create_patient(client, family_name="Later")["id"])
+        open_episode(client, create_patient(client, family_name="Unbooked")["id"])
+        _book(client, first["id"], soon.astimezone(UTC))  # sent in UTC, shown in Chicago
+        _book(client, later["id"], soon + timedelta(days=2))
+        items = {
+            i["patient"]["family_name"]: i for i in client.get("/api/v1/worklist").json()["items"]
+        }
+        ascending = _names(client.get("/api/v1/worklist", params={"sort": "appointment"}))
+        descending = _names(client.get("/api/v1/worklist", params={"sort": "-appointment"}))
+    assert items["Soon"]["next_appointment"] == {
+        "on": soon_day.isoformat(),
+        "what": "10:30 consultation",
+    }
+    assert items["Unbooked"]["next_appointment"] is None
+    assert ascending == ["Soon", "Later", "Unbooked"]
+    assert descending == ["Later", "Soon", "Unbooked"]
+
+
+def test_an_appointment_after_the_clocks_change_is_shown_in_the_time_then(
+    clinic: ClinicUsers,
+) -> None:
+    zone = ZoneInfo("America/Chicago")
+    today = datetime.now(zone).date()
+    # Within the year ahead, one day in summer time and one in winter time.
+    days = [today + timedelta(days=n) for n in range(1, 366)]
+    summer = next(d for d in days if datetime(d.year, d.month, d.day, 12, tzinfo=zone).dst())
+    winter = next(d for d in days if not datetime(d.year, d.month, d.day, 12, tzinfo=zone).dst())
+    with clinic.client(Role.COORDINATOR) as client:
+        for name, day in (("Summer", summer), ("Winter", winter)):
+            episode = open_episode(client, create_patient(client, family_name=name)["id"])
+            _book(client, episode["id"], datetime(day.year, day.month, day.day, 9, 15, tzinfo=zone))
+        items = {
+            i["patient"]["family_name"]: i for i in client.get("/api/v1/worklist").json()["items"]
+        }
+    assert items["Summer"]["next_appointment"]["what"] == "09:15 consultation"
+    assert items["Winter"]["next_appointment"]["what"] == "09:15 consultation"

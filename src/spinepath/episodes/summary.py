@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -278,20 +279,56 @@ def _appointments(session: Session, context: SummaryContext) -> Iterable[Summary
     )
 
 
+OFFSET_HORIZON = timedelta(days=800)  # appointments further ahead use the last offset known
+
+
+def _offset_changes(time_zone: str, now: datetime) -> tuple[tuple[datetime, int], ...]:
+    """The zone's UTC offset (minutes) from ``now``, and each change over the horizon."""
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return _changes_from_hour(time_zone, hour)
+
+
+@lru_cache(maxsize=64)
+def _changes_from_hour(time_zone: str, moment: datetime) -> tuple[tuple[datetime, int], ...]:
+    zone = ZoneInfo(time_zone)
+
+    def minutes(at: datetime) -> int:
+        offset = at.astimezone(zone).utcoffset()
+        return int(offset.total_seconds() // 60) if offset else 0
+
+    changes = [(moment, minutes(moment))]
+    end = moment + OFFSET_HORIZON
+    while moment < end:
+        moment += timedelta(hours=1)
+        if minutes(moment) != changes[-1][1]:
+            changes.append((moment, minutes(moment)))
+    return tuple(changes)
+
+
+def _sqlite_local(column: Any, time_zone: str, now: datetime) -> ColumnElement[Any]:
+    def shown(minutes: int) -> ColumnElement[Any]:
+        return func.strftime("%Y-%m-%d %H:%M", column, f"{minutes:+d} minutes", type_=String)
+
+    changes = _offset_changes(time_zone, now)
+    if len(changes) == 1:
+        return shown(changes[0][1])
+    whens = [
+        (column < changes[i + 1][0], shown(offset)) for i, (_at, offset) in enumerate(changes[:-1])
+    ]
+    return case(*whens, else_=shown(changes[-1][1]))
+
+
 def _booked_next(context: WorklistContext) -> ColumnElement[Any]:
     """The next booked appointment, as "YYYY-MM-DD HH:MM kind" in the clinic's time."""
+    local: ColumnElement[Any]
     if context.dialect == "postgresql":
         local = func.to_char(
             func.timezone(context.time_zone, Appointment.starts_at),
             "YYYY-MM-DD HH24:MI",
             type_=String,
         )
-    else:  # SQLite keeps UTC text: moved by the zone's offset on the clinic's date
-        offset = ZoneInfo(context.time_zone).utcoffset(datetime.combine(context.today, time(12)))
-        minutes = int(offset.total_seconds() // 60) if offset else 0
-        local = func.strftime(
-            "%Y-%m-%d %H:%M", Appointment.starts_at, f"{minutes:+d} minutes", type_=String
-        )
+    else:  # SQLite keeps UTC text: moved by the zone's offset in force at each moment
+        local = _sqlite_local(Appointment.starts_at, context.time_zone, context.now)
     label = case(
         *((Appointment.kind == kind, text) for kind, text in APPOINTMENT_LABELS.items()),
         else_=Appointment.kind,
