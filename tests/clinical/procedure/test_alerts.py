@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -95,3 +96,71 @@ def test_the_alert_level_never_falls_as_the_total_rises(total: int, single: bool
         return 0
 
     assert rank(total) <= rank(min(total + 1, 20))
+
+
+# ---- Acknowledgement rules and resolution ---------------------------------------------------
+RAISED = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+NOW = RAISED + timedelta(minutes=20)
+
+
+def _fields(level: str, action: str | None, arrived: datetime | None) -> list[str]:
+    found = alerts.acknowledgement_errors(level, action, arrived, RAISED, NOW)
+    return [error.field for error in found]
+
+
+def test_an_urgent_acknowledgement_needs_the_action_taken() -> None:
+    assert _fields("urgent", None, None) == ["action_taken"]
+    assert _fields("urgent", "   ", None) == ["action_taken"]
+    assert _fields("urgent", "Called Dr Osler, fluids started", None) == []
+
+
+def test_an_emergency_needs_the_action_and_the_responders_arrival() -> None:
+    assert _fields("emergency", None, None) == ["action_taken", "responder_arrived_at"]
+    assert _fields("emergency", "Crash call; outreach team", RAISED + timedelta(minutes=4)) == []
+    assert _fields("emergency", "Crash call", RAISED - timedelta(minutes=1)) == [
+        "responder_arrived_at"
+    ]
+    assert _fields("emergency", "Crash call", NOW + timedelta(minutes=1)) == [
+        "responder_arrived_at"
+    ]
+
+
+def test_a_single_parameter_alert_may_be_acknowledged_without_a_note() -> None:
+    assert _fields("single_parameter", None, None) == []
+
+
+@pytest.mark.parametrize(
+    ("level", "total", "single", "resolved"),
+    [
+        ("emergency", 7, False, False),
+        ("emergency", 6, False, True),
+        ("urgent", 5, False, False),
+        ("urgent", 4, True, True),
+        ("single_parameter", 2, True, False),
+        ("single_parameter", 4, False, True),
+    ],
+)
+def test_an_alert_is_resolved_by_a_score_below_its_threshold(
+    level: str, total: int, single: bool, resolved: bool
+) -> None:
+    assert alerts.resolved_by(level, {"total": total, "single_parameter_3": single}) is resolved
+
+
+def test_the_board_order_puts_the_most_severe_first() -> None:
+    rows = [
+        ("calm", 0, []),
+        ("single", 3, ["single_parameter"]),
+        ("urgent", 5, ["urgent"]),
+        ("high_no_alert", 6, []),
+        ("emergency", 8, ["emergency", "urgent"]),
+        ("none_yet", None, []),
+    ]
+    ordered = sorted(rows, key=lambda row: alerts.severity_key(row[1], row[2]))
+    assert [name for name, _, _ in ordered] == [
+        "emergency",
+        "urgent",
+        "single",
+        "high_no_alert",
+        "calm",
+        "none_yet",
+    ]

@@ -31,6 +31,8 @@ def ready_input(**changes: Any) -> dict[str, Any]:
         "instructions_given": True,
         "follow_up_booked": True,
         "open_alerts": 0,
+        "latest_news2_total": 1,
+        "discharge_news2_below": 5,
     }
     data.update(changes)
     return data
@@ -57,6 +59,8 @@ def test_everything_met_is_ready() -> None:
         ("instructions", {"instructions_given": False}),
         ("follow_up", {"follow_up_booked": False}),
         ("alerts", {"open_alerts": 1}),
+        ("latest_news2", {"latest_news2_total": 5}),
+        ("latest_news2", {"latest_news2_total": None}),
     ],
 )
 def test_each_criterion_missing_in_turn_is_named_and_blocks_discharge(
@@ -199,3 +203,20 @@ def test_points_never_rise_as_the_change_from_baseline_grows(
 ) -> None:
     near, far = sorted((first, second), key=lambda value: abs(value - baseline))
     assert circulation(baseline, near) >= circulation(baseline, far)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(("total", "met"), [(4, True), (5, False), (13, False)])
+def test_the_latest_news2_must_be_below_the_discharge_threshold(total: int, met: bool) -> None:
+    result = discharge.assess(ready_input(latest_news2_total=total))
+    [item] = [i for i in result["items"] if i["id"] == "latest_news2"]
+    assert (item["status"] == "met") is met
+    assert item["detail"] == f"latest NEWS2 {total}; must be below 5"
+    assert "rcp-news2-2017" in item["sources"]
+
+
+def test_the_discharge_threshold_is_a_clinic_setting_defaulting_to_the_rcp_urgent_threshold() -> (
+    None
+):
+    assert discharge.DISCHARGE_NEWS2_BELOW.default == 5
+    stricter = discharge.assess(ready_input(latest_news2_total=3, discharge_news2_below=3))
+    assert stricter["missing"] == ["latest_news2"]

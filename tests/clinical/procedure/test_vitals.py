@@ -59,7 +59,7 @@ def test_every_range_holds_at_its_limits_and_refuses_one_step_beyond(
     cast = float if sign.field == "temperature_c" else int
     base = dict(NORMAL)
     if sign.field == "diastolic_bp_mmhg":
-        base["systolic_bp_mmhg"] = int(sign.maximum)
+        base["systolic_bp_mmhg"] = int(sign.maximum) + 1  # the highest systolic
     if sign.field == "systolic_bp_mmhg":
         base["diastolic_bp_mmhg"] = None
     for value in (sign.minimum, sign.maximum):
@@ -103,9 +103,15 @@ def test_a_missing_reading_is_named() -> None:
     }
 
 
-def test_diastolic_above_systolic_is_refused_and_diastolic_may_be_left_out() -> None:
-    assert "diastolic_bp_mmhg" in errors(systolic_bp_mmhg=100, diastolic_bp_mmhg=101)
-    vitals.parse_vitals({**NORMAL, "systolic_bp_mmhg": 100, "diastolic_bp_mmhg": 100})
+def test_diastolic_must_be_below_systolic_and_may_be_left_out() -> None:
+    above = errors(systolic_bp_mmhg=100, diastolic_bp_mmhg=101)
+    equal = errors(systolic_bp_mmhg=100, diastolic_bp_mmhg=100)
+    assert above["diastolic_bp_mmhg"] == (
+        "diastolic 101 mmHg is not below systolic 100 mmHg: the diastolic pressure must be the "
+        "lower number; check the two readings"
+    )
+    assert set(equal) == {"diastolic_bp_mmhg"}
+    vitals.parse_vitals({**NORMAL, "systolic_bp_mmhg": 100, "diastolic_bp_mmhg": 99})
     assert vitals.parse_vitals({**NORMAL, "diastolic_bp_mmhg": None}).diastolic_bp_mmhg is None
 
 
@@ -172,3 +178,14 @@ def test_any_whole_number_reading_is_either_accepted_or_named(
     with pytest.raises(InvalidInput) as caught:
         vitals.parse_vitals(raw)
     assert {e.field for e in caught.value.errors} == expected_bad
+
+
+def test_a_cross_field_check_is_not_run_on_a_reading_already_out_of_range() -> None:
+    found = errors(systolic_bp_mmhg=401, diastolic_bp_mmhg=300)
+    assert "outside the plausible range" in found["systolic_bp_mmhg"]
+    assert "not below systolic" not in found.get("diastolic_bp_mmhg", "")
+
+
+@pytest.mark.parametrize("field", ["consciousness", "on_oxygen"])
+def test_consciousness_and_oxygen_have_no_default(field: str) -> None:
+    assert field in errors(**{field: ...})

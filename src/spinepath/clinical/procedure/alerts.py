@@ -5,7 +5,8 @@ RCP NEWS2 (2017) Chart 2 and Chart 4 trigger a clinical response at three thresh
 response) and an aggregate of 7 or more (emergency response). The thresholds are the NEWS2
 module's own constants, so the alert and the score cannot disagree.
 
-An alert stays until a clinician acknowledges it. While one is open, a later observation set at
+An alert stays open until a clinician acknowledges it or a later set scores below its threshold
+(it is then resolved, and kept in the history). While one is open, a later observation set at
 the same or a lower level does not raise another; a higher level does (the response escalates).
 After acknowledgement, the next set that crosses a threshold raises a new alert. Those repeat
 rules and the board's colours are spinepath's own (display, not clinical evidence); the colours
@@ -16,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from spinepath.clinical.errors import FieldError
 from spinepath.clinical.instruments import news2
 from spinepath.clinical.sources.procedure import SPINEPATH_PROCEDURE_DAY
 from spinepath.clinical.sources.recovery_scores import RCP_NEWS2_2017
@@ -105,3 +108,78 @@ def should_raise(new_level: str, open_levels: Iterable[str]) -> bool:
 
 def colour_of(risk: str) -> str:
     return RISK_COLOURS[risk]
+
+
+# ---- What an acknowledgement must say, and when an alert ends by itself ----------------------
+#
+# RCP NEWS2 Chart 4: an urgent response means the nurse informs the medical team at once and asks
+# for an urgent assessment; an emergency response means informing the team at once and an
+# emergency assessment by a team with critical-care skills. So an urgent or emergency alert is
+# acknowledged only with the action written down (who was called, what was done), and an
+# emergency also with the time the responder arrived. Requiring the record is spinepath's rule.
+
+
+@dataclass(frozen=True)
+class AcknowledgementRule:
+    level: str
+    action_required: bool
+    arrival_required: bool
+    source_ids: tuple[str, ...]
+
+
+ACKNOWLEDGEMENT_RULES: dict[str, AcknowledgementRule] = {
+    rule.level: rule
+    for rule in (
+        AcknowledgementRule("emergency", True, True, (RCP_NEWS2_2017, SPINEPATH_PROCEDURE_DAY)),
+        AcknowledgementRule("urgent", True, False, (RCP_NEWS2_2017, SPINEPATH_PROCEDURE_DAY)),
+        AcknowledgementRule(
+            "single_parameter", False, False, (RCP_NEWS2_2017, SPINEPATH_PROCEDURE_DAY)
+        ),
+    )
+}
+
+
+def acknowledgement_errors(
+    level: str,
+    action_taken: str | None,
+    responder_arrived_at: datetime | None,
+    raised_at: datetime,
+    now: datetime,
+) -> list[FieldError]:
+    """Every field an acknowledgement of an alert at ``level`` is missing or has wrong."""
+    rule = ACKNOWLEDGEMENT_RULES[level]
+    errors: list[FieldError] = []
+    if rule.action_required and not (action_taken or "").strip():
+        errors.append(
+            FieldError(
+                "action_taken",
+                f"an {level} alert needs the action taken: who was called and what was done",
+            )
+        )
+    if responder_arrived_at is None:
+        if rule.arrival_required:
+            errors.append(
+                FieldError(
+                    "responder_arrived_at",
+                    "an emergency alert needs the time the responder arrived",
+                )
+            )
+    elif responder_arrived_at < raised_at:
+        errors.append(
+            FieldError("responder_arrived_at", "is before the alert was raised: check the time")
+        )
+    elif responder_arrived_at > now:
+        errors.append(FieldError("responder_arrived_at", "cannot be in the future"))
+    return errors
+
+
+def resolved_by(level: str, news2_result: Mapping[str, Any]) -> bool:
+    """A later set ends an open alert when its score is below that alert's threshold."""
+    rule = RULES_BY_LEVEL[level]
+    return not rule.fires(int(news2_result["total"]), bool(news2_result["single_parameter_3"]))
+
+
+def severity_key(news2_total: int | None, open_levels: Iterable[str]) -> tuple[int, int]:
+    """Sort key for the board, most severe first: the highest open alert, then the NEWS2."""
+    rank = max((RULES_BY_LEVEL[level].rank for level in open_levels), default=0)
+    return (-rank, -(news2_total if news2_total is not None else -1))

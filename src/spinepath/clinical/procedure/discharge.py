@@ -9,7 +9,9 @@ The checklist (each row with its sources):
 - pain relief for home, and antibiotics when they were prescribed;
 - discharge instructions given;
 - a follow-up visit booked;
-- every NEWS2 alert acknowledged by a clinician.
+- the latest recovery NEWS2 below the clinic's discharge threshold (default 5, the RCP's
+  urgent-response threshold);
+- no NEWS2 alert open (each acknowledged by a clinician, or resolved by a lower score).
 
 Baseline (pre-procedure) vitals feed two score items: the Aldrete circulation item (systolic
 pressure within 20 % of the pre-anaesthetic level 2, 20-49 % 1, 50 % or more 0; percent wording
@@ -66,7 +68,16 @@ OBSERVATION_INTERVAL = Setting(
     24 * 60,
     (VP_POSTOPERATIVE_ORDERS, SPINEPATH_PROCEDURE_DAY),
 )
-SETTINGS: tuple[Setting, ...] = (OBSERVATION_MINIMUM, OBSERVATION_INTERVAL)
+# The latest NEWS2 must be below this to go home. Default 5: the RCP's urgent-response threshold
+# (an aggregate of 5 or more is "medium" risk, Chart 2); a clinic may be stricter.
+DISCHARGE_NEWS2_BELOW = Setting(
+    "discharge_news2_below",
+    5,
+    1,
+    21,
+    (RCP_NEWS2_2017, SPINEPATH_PROCEDURE_DAY),
+)
+SETTINGS: tuple[Setting, ...] = (OBSERVATION_MINIMUM, OBSERVATION_INTERVAL, DISCHARGE_NEWS2_BELOW)
 
 ALDRETE_DISCHARGE_FROM = aldrete.DISCHARGE_FROM_TOTAL
 PADSS_HOME_READY_FROM = padss.HOME_READY_FROM_TOTAL
@@ -180,7 +191,16 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion("antibiotics", "Antibiotics given, when prescribed", (SPINEPATH_PROCEDURE_DAY,)),
     Criterion("instructions", "Discharge instructions given", (VP_POSTOPERATIVE_ORDERS,)),
     Criterion("follow_up", "Follow-up visit booked", (HIRSCH_2018_PATHWAY,)),
-    Criterion("alerts", "Every NEWS2 alert acknowledged", (RCP_NEWS2_2017,)),
+    Criterion(
+        "latest_news2",
+        "Latest NEWS2 below the clinic's discharge threshold",
+        DISCHARGE_NEWS2_BELOW.source_ids,
+    ),
+    Criterion(
+        "alerts",
+        "No NEWS2 alert open (each acknowledged, or the score fell below its threshold)",
+        (RCP_NEWS2_2017,),
+    ),
 )
 CRITERIA_BY_ID: dict[str, Criterion] = {criterion.id: criterion for criterion in CRITERIA}
 
@@ -203,6 +223,12 @@ class ReadinessInput(BaseModel):
     instructions_given: bool = False
     follow_up_booked: bool = False
     open_alerts: int = Field(default=0, ge=0)
+    latest_news2_total: int | None = Field(default=None, ge=0, le=20)
+    discharge_news2_below: int = Field(
+        default=DISCHARGE_NEWS2_BELOW.default,
+        ge=DISCHARGE_NEWS2_BELOW.minimum,
+        le=DISCHARGE_NEWS2_BELOW.maximum,
+    )
 
     @model_validator(mode="after")
     def _times(self) -> ReadinessInput:
@@ -298,6 +324,17 @@ def readiness(data: ReadinessInput) -> dict[str, Any]:
             "booked" if data.follow_up_booked else "not booked",
         )
     )
+    below = data.discharge_news2_below
+    if data.latest_news2_total is None:
+        items.append(_item("latest_news2", "unmet", "no recovery vital signs yet"))
+    else:
+        items.append(
+            _item(
+                "latest_news2",
+                _met(data.latest_news2_total < below),
+                f"latest NEWS2 {data.latest_news2_total}; must be below {below}",
+            )
+        )
     items.append(
         _item(
             "alerts",
@@ -312,6 +349,7 @@ def readiness(data: ReadinessInput) -> dict[str, Any]:
         "missing": missing,
         "observed_minutes": observed_minutes,
         "observation_minimum_minutes": minimum,
+        "discharge_news2_below": below,
         "minimum_time_reached_at": ready_at.isoformat(),
         "edition": EDITION,
         "sources": sorted({s for item in items for s in item["sources"]}),

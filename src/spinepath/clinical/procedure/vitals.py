@@ -4,12 +4,14 @@ One table holds, per parameter: the unit (UCUM, as FHIR vital-signs Observations
 LOINC codes, and the plausible range for entry. The ranges are typing-error guards, not clinical
 thresholds: they are the NEWS2 input limits (abnormal but possible values are accepted and
 scored), so a reading outside them is a slip of the finger or the wrong unit. Diastolic pressure
-has no NEWS2 limit of its own; it may not exceed the systolic pressure of the same reading.
+has no NEWS2 limit of its own; it must be below the systolic pressure of the same reading (a
+cross-field check, ``CROSS_FIELD_CHECKS``). Consciousness (ACVPU) and air or oxygen have no
+default: an untouched field would otherwise score as normal.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -100,7 +102,7 @@ VITAL_SIGNS: tuple[VitalSign, ...] = (
         "mm[Hg]",
         "mmHg",
         Decimal(0),
-        _limit("systolic_bp_mmhg", 1),
+        _limit("systolic_bp_mmhg", 1) - 1,  # below the highest systolic pressure
         SPINEPATH_PROCEDURE_DAY,
         (_loinc("8462-4", "Diastolic blood pressure"),),
     ),
@@ -176,6 +178,34 @@ def _out_of_range(sign: VitalSign, value: Any) -> str | None:
     )
 
 
+@dataclass(frozen=True)
+class CrossFieldCheck:
+    """Readings that cannot all be true at once: a typing slip, named on the first field."""
+
+    fields: tuple[str, ...]
+    test: Callable[[VitalSetInput], str | None]
+    source_id: str
+
+
+def _diastolic_below_systolic(v: VitalSetInput) -> str | None:
+    if v.diastolic_bp_mmhg is None or v.diastolic_bp_mmhg < v.systolic_bp_mmhg:
+        return None
+    return (
+        f"diastolic {v.diastolic_bp_mmhg} mmHg is not below systolic {v.systolic_bp_mmhg} mmHg: "
+        "the diastolic pressure must be the lower number; check the two readings"
+    )
+
+
+# spinepath's entry guards (not clinical thresholds), each on the fields it compares.
+CROSS_FIELD_CHECKS: tuple[CrossFieldCheck, ...] = (
+    CrossFieldCheck(
+        ("diastolic_bp_mmhg", "systolic_bp_mmhg"),
+        _diastolic_below_systolic,
+        SPINEPATH_PROCEDURE_DAY,
+    ),
+)
+
+
 def parse_vitals(raw: Mapping[str, Any] | Any) -> VitalSetInput:
     """Validate a set of observations, naming every invalid field at once."""
     if not isinstance(raw, Mapping):
@@ -194,19 +224,14 @@ def parse_vitals(raw: Mapping[str, Any] | Any) -> VitalSetInput:
         if message:
             errors.append(FieldError(sign.field, message))
             bad.add(sign.field)
-    if (
-        parsed is not None
-        and parsed.diastolic_bp_mmhg is not None
-        and "diastolic_bp_mmhg" not in bad
-        and "systolic_bp_mmhg" not in bad
-        and parsed.diastolic_bp_mmhg > parsed.systolic_bp_mmhg
-    ):
-        errors.append(
-            FieldError(
-                "diastolic_bp_mmhg",
-                "is higher than the systolic pressure: check the two readings",
-            )
-        )
+    if parsed is not None:
+        for check in CROSS_FIELD_CHECKS:
+            if any(name in bad for name in check.fields):
+                continue
+            message = check.test(parsed)
+            if message:
+                errors.append(FieldError(check.fields[0], message))
+                bad.add(check.fields[0])
     if errors or parsed is None:
         raise InvalidInput(errors)
     return parsed
