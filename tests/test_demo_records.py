@@ -228,3 +228,17 @@ def test_every_demo_episode_exports_fhir(demo: httpx.Client) -> None:
         answer = demo.get(f"/api/v1/episodes/{item['episode_id']}/fhir")
         assert answer.status_code == 200, f"{mrn}: {answer.text}"
         assert answer.json()["resourceType"] == "Bundle"
+
+
+def test_the_demo_books_consultations_and_procedures_on_one_schedule(demo: httpx.Client) -> None:
+    episodes = episodes_by_mrn(demo)
+    referral = get(demo, f"/episodes/{episodes['DEMO-1001']['episode_id']}/appointments")
+    assert [a["kind"] for a in referral] == ["consultation"]
+    assert moment(referral[0]["starts_at"]) > datetime.now(UTC)  # booked ahead
+    for mrn in PREPARED:
+        episode_id = episodes[mrn]["episode_id"]
+        [procedure] = [
+            a for a in get(demo, f"/episodes/{episode_id}/appointments") if a["kind"] == "procedure"
+        ]
+        plan = get(demo, f"/episodes/{episode_id}/preparation")
+        assert moment(procedure["starts_at"]) == moment(plan["inputs"]["procedure_start"])

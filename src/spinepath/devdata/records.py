@@ -28,11 +28,11 @@ from sqlalchemy.orm import Session
 from spinepath.assessments import service as assessments
 from spinepath.assessments.schemas import Decision, DecisionIn, Procedure
 from spinepath.context import Actor
-from spinepath.episodes import pathway
+from spinepath.episodes import appointments, pathway
 from spinepath.episodes import service as episodes
-from spinepath.episodes.models import Episode, Task
+from spinepath.episodes.models import AppointmentKind, Episode, Task
 from spinepath.episodes.pathway import Stage
-from spinepath.episodes.schemas import TaskUpdate, TransitionIn
+from spinepath.episodes.schemas import AppointmentIn, TaskUpdate, TransitionIn
 from spinepath.follow_up import outcomes, records
 from spinepath.follow_up.models import FollowUpContact
 from spinepath.follow_up.schemas import OutcomeIn
@@ -167,15 +167,22 @@ def live_through(
 ) -> None:
     """The records made while the episode is at ``stage``, from ``start`` until ``end`` (when it
     moves on to ``next_stage``, or this patient's present when it stays)."""
-    if stage is Stage.CONSULTATION:
+    if stage is Stage.REFERRAL and next_stage in (None, Stage.CONSULTATION):
+        # The coordinator books the consultation: for when it happened, or a few days ahead.
+        visit = end if next_stage is not None else _clinic_slot(story, end + timedelta(days=5))
+        _book(story, AppointmentKind.CONSULTATION, visit, start + story.minutes(30, 120))
+    elif stage is Stage.CONSULTATION:
         _record_outcome(story, "baseline", start + story.minutes(20, 60), "visit")
         _complete(story, "record_pain_function", start + story.minutes(61, 70))
     elif stage is Stage.DECISION:
         _decide(story, start + story.minutes(20, 45))
     elif stage is Stage.IMAGING and next_stage is Stage.REFERRED_FOR_SURGERY:
         _decide(story, start + story.minutes(20, 45), Decision.SURGICAL)
-    elif stage is Stage.SCHEDULED and next_stage is Stage.PREPARED:
-        _prepare(story, start + story.minutes(60, 180))
+    elif stage is Stage.SCHEDULED:
+        if story.procedure_at is not None:
+            _book(story, AppointmentKind.PROCEDURE, _slot(story.procedure_at), start)
+        if next_stage is Stage.PREPARED:
+            _prepare(story, start + story.minutes(60, 180))
     elif stage is Stage.PREPARED and next_stage is Stage.PROCEDURE:
         _record_baseline_vitals(story, end - story.minutes(35, 50))
     elif stage is Stage.PROCEDURE:
@@ -349,6 +356,40 @@ _UNRECOGNISED: tuple[tuple[dict[str, Any], str], ...] = (
 )
 
 
+def _slot(moment: datetime) -> datetime:
+    """The list's slot: the quarter hour at or before ``moment``."""
+    moment = moment.replace(second=0, microsecond=0)
+    return moment - timedelta(minutes=moment.minute % 15)
+
+
+def _clinic_slot(story: Story, moment: datetime) -> datetime:
+    """Half past ten in the clinic on ``moment``'s day."""
+    local = moment.astimezone(story.zone)
+    return local.replace(hour=10, minute=30, second=0, microsecond=0)
+
+
+_PLACES = {
+    AppointmentKind.CONSULTATION: "Spine clinic, room 4",
+    AppointmentKind.PROCEDURE: "Interventional radiology suite",
+}
+
+
+def _book(story: Story, kind: AppointmentKind, when: datetime, at: datetime) -> None:
+    appointments.book_appointment(
+        story.session,
+        story.team.coordinator,
+        story.episode_id,
+        AppointmentIn(
+            kind=kind,
+            starts_at=when,
+            duration_minutes=45 if kind is AppointmentKind.PROCEDURE else 30,
+            place=_PLACES[kind],
+            with_whom=story.team.physician.full_name,
+        ),
+        now=at,
+    )
+
+
 def _prepare(story: Story, at: datetime) -> None:
     assert story.procedure_at is not None
     procedures.save_plan(
@@ -358,9 +399,7 @@ def _prepare(story: Story, at: datetime) -> None:
         PlanIn.model_validate({"technique": story.technique.value, "levels": story.levels()}),
     )
     medicines, notes = _medicines(story)
-    # The list's slot: the quarter hour the procedure is booked for.
-    start = story.procedure_at.replace(second=0, microsecond=0)
-    start -= timedelta(minutes=start.minute % 15)
+    start = _slot(story.procedure_at)  # the slot the procedure is booked for
     record, _ = preparation.save_preparation(
         story.session,
         story.team.coordinator,
