@@ -73,5 +73,3 @@ def test_fuzzing_without_a_login_finds_no_server_error_nor_undocumented_answer(
 ) -> None:
     failures = fuzz(server, {})
     assert failures == [], "\n".join(failures)
-
-
