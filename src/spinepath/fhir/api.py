@@ -57,14 +57,15 @@ def _is_ndjson(name: str | None, content_type: str) -> bool | None:
     return None  # decide from the content
 
 
-async def _read_request(request: Request) -> ImportInput:
+async def _read_request(request: Request) -> list[tuple[bytes, str, bool | None]]:
+    """The request's files as sent (compressed or not): (content, name, is NDJSON)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         form = await request.form(max_files=100, max_fields=100)
         files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
         if not files:
             raise InvalidInput([FieldError("(body)", "send one or more files in the form")])
-        data = ImportInput()
+        found = []
         total = 0
         for upload in files:
             content = await upload.read()
@@ -72,10 +73,18 @@ async def _read_request(request: Request) -> ImportInput:
             if total > MAX_IMPORT_BYTES:
                 raise _TooLarge
             name = upload.filename or "file"
-            read_input(content, name=name, ndjson=_is_ndjson(name, ""), into=data)
-        return data
-    body = await _body(request)
-    return read_input(body, ndjson=_is_ndjson(None, content_type))
+            found.append((content, name, _is_ndjson(name, "")))
+        return found
+    return [(await _body(request), "(body)", _is_ndjson(None, content_type))]
+
+
+def _parse(files: list[tuple[bytes, str, bool | None]]) -> ImportInput:
+    """Inflate and parse every file into one import (in a worker thread: never on the event
+    loop), within one budget of uncompressed bytes for the whole import."""
+    data = ImportInput()
+    for content, name, ndjson in files:
+        read_input(content, name=name, ndjson=ndjson, into=data)
+    return data
 
 
 @router.post("/fhir/import")
@@ -100,7 +109,7 @@ async def import_bundle(
     Importing the same data again changes nothing.
     """
     try:
-        data = await _read_request(request)
+        files = await _read_request(request)
     except _TooLarge:
         return problem(
             413,
@@ -109,6 +118,7 @@ async def import_bundle(
         )
 
     def work() -> dict[str, Any]:
+        data = _parse(files)
         with api_work(request) as (session, actor):
             return service.import_fhir(session, actor, data, source=source)
 

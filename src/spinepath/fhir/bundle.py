@@ -55,6 +55,9 @@ class ImportInput:
 
     kinds: list[str] = field(default_factory=list)  # e.g. "bundle:transaction", "ndjson"
     entries: list[Entry] = field(default_factory=list)
+    # Uncompressed bytes read so far: one import holds at most MAX_IMPORT_BYTES however many
+    # files it comes in.
+    inflated_bytes: int = 0
     _by_full_url: dict[str, Entry] = field(default_factory=dict)
     _by_type_id: dict[str, Entry] = field(default_factory=dict)
 
@@ -97,24 +100,28 @@ class _Errors:
             raise InvalidInput(self.items)
 
 
-def decompress(data: bytes, name: str) -> bytes:
+def decompress(data: bytes, name: str, budget: int = MAX_IMPORT_BYTES) -> bytes:
+    """``data`` uncompressed, never inflating more than ``budget`` bytes (a gzip bomb stops
+    there)."""
     if data[:2] == b"\x1f\x8b":
         try:
-            # Bounded: never inflate more than the import limit.
             inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            out = inflater.decompress(data, MAX_IMPORT_BYTES + 1)
+            out = inflater.decompress(data, budget + 1)
         except (zlib.error, EOFError, gzip.BadGzipFile):
             raise InvalidInput([FieldError(name, "is not a readable gzip file")]) from None
-        if len(out) > MAX_IMPORT_BYTES or inflater.unconsumed_tail:
+        if len(out) > budget or inflater.unconsumed_tail:
             raise InvalidInput([FieldError(name, _too_large())])
         return out
-    if len(data) > MAX_IMPORT_BYTES:
+    if len(data) > budget:
         raise InvalidInput([FieldError(name, _too_large())])
     return data
 
 
 def _too_large() -> str:
-    return f"is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB uncompressed: split it"
+    return (
+        f"makes the import larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB uncompressed: "
+        "split it"
+    )
 
 
 def read_input(
@@ -126,7 +133,8 @@ def read_input(
 ) -> ImportInput:
     """Parse one file or request body into ``into`` (a new ImportInput when None)."""
     result = into if into is not None else ImportInput()
-    raw = decompress(data, name)
+    raw = decompress(data, name, MAX_IMPORT_BYTES - result.inflated_bytes)
+    result.inflated_bytes += len(raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

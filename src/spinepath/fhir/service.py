@@ -427,7 +427,7 @@ def _create_patient(
     ]
     if missing:
         return None, (
-            f"the Patient has no {', '.join(missing)}: spinepath needs these to register a patient"
+            f"the Patient lacks {', '.join(missing)}: spinepath needs these to register a patient"
         )
     try:
         data = PatientIn.model_validate({"mrn": mrn, **values})
