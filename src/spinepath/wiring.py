@@ -11,6 +11,7 @@ from spinepath.episodes import handlers as episode_handlers
 from spinepath.follow_up import handlers as follow_up_handlers
 from spinepath.follow_up import summary_blocks as follow_up_summary
 from spinepath.preparation import gates as preparation_gates
+from spinepath.preparation import handlers as preparation_handlers
 from spinepath.preparation import summary as preparation_summary
 from spinepath.procedures import gates as procedure_gates
 from spinepath.procedures import summary as procedure_summary
@@ -22,6 +23,7 @@ def event_bus() -> events.EventBus:
     bus = events.EventBus()
     episode_handlers.subscribe(bus)
     follow_up_handlers.subscribe(bus)
+    preparation_handlers.subscribe(bus)
     return bus
 
 

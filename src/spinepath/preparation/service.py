@@ -267,6 +267,41 @@ def with_booked_times(session: Session, episode_id: uuid.UUID, raw: Any) -> Any:
     return filled
 
 
+def procedure_moved(
+    session: Session, actor: Actor, episode_id: uuid.UUID, starts_at: datetime
+) -> PreparationPlan | None:
+    """The booked procedure time changed: a plan computed for another start no longer tells the
+    patient the right stop and fasting times, so it goes back to review (and is not shown to
+    the patient) until it is saved again for the new time."""
+    record = session.scalar(select(PreparationPlan).where(PreparationPlan.episode_id == episode_id))
+    if record is None:
+        return None
+    planned = record.inputs.get("procedure_start")
+    if not planned or datetime.fromisoformat(planned) == starts_at:
+        return record
+    zone = ZoneInfo(actor.clinic_time_zone)
+    moved_to = starts_at.astimezone(zone).strftime("%d %b %Y %H:%M")
+    record.status = NEEDS_REVIEW
+    record.review_reason = (
+        f"the procedure was booked for {moved_to}, not the time this plan was made for: "
+        "save the plan again for the new time and sign it"
+    )
+    record.signed_at = None
+    record.signed_by_id = None
+    record.signed_by_name = None
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "update",
+        ENTITY,
+        record.id,
+        patient_id=record.patient_id,
+        detail={"reason": "procedure moved", "procedure_start": starts_at.isoformat()},
+    )
+    return record
+
+
 def save_preparation(
     session: Session,
     actor: Actor,
