@@ -27,6 +27,7 @@ from tests.support import ClinicUsers
 pytestmark = pytest.mark.browser
 
 HIGH_NEWS2 = {"respiratory_rate": 26, "pulse_per_min": 115, "temperature_c": 39.5}  # NEWS2 7
+SINGLE_3 = {"respiratory_rate": 26}  # a 3 in one parameter: a ward-level response
 BASELINE_ODI = [4, 3, 5, 4, 3, 4, 3, None, 4, 4]  # 34 of 45: 75.6 %
 
 
@@ -58,7 +59,7 @@ def _walked_and_discharged(client: httpx.Client) -> str:
     )
     assert baseline.status_code == 201, baseline.text
     episode_id = str(in_recovery(client, episode=episode)["episode_id"])
-    alert = record_vitals(client, episode_id, **HIGH_NEWS2)["alert"]
+    alert = record_vitals(client, episode_id, **SINGLE_3)["alert"]
     with colleague(client, Role.PHYSICIAN) as physician:
         answer = physician.post(
             f"/api/v1/alerts/{alert['id']}/acknowledge",
@@ -75,6 +76,18 @@ def _walked_and_discharged(client: httpx.Client) -> str:
     version = client.get(recovery).json()["stay"]["version"]
     answer = client.post(f"{recovery}/discharge", json={"version": version})
     assert answer.status_code == 200, answer.text
+    first = client.get(f"/api/v1/episodes/{episode_id}/follow-up").json()["contacts"][0]
+    answer = client.post(
+        f"/api/v1/episodes/{episode_id}/outcomes",
+        json={
+            "time_point": first["code"],
+            "method": "phone",
+            "nrs": 3,
+            "odi_sections": [1, 1, 2, 1, 1, 1, 1, None, 1, 1],
+            "rmdq_items": [True] * 6 + [False] * 18,
+        },
+    )
+    assert answer.status_code == 201, answer.text
     return episode_id
 
 
@@ -97,6 +110,8 @@ def test_the_summary_shows_each_fact_of_an_episode_walked_through_the_pathway(
 
     expect(_fact(page, "fractures", "fracture-L1")).to_contain_text("Osteoporotic")
     expect(_fact(page, "outcomes", "baseline")).to_contain_text("pain 8/10, ODI 75.6 %, RMDQ 18/24")
+    expect(_fact(page, "outcomes", "latest-outcome")).to_contain_text("pain 3/10")
+    expect(_fact(page, "outcomes", "responder")).to_contain_text("pain responder")
     expect(_fact(page, "assessment", "assessment")).to_contain_text("assessment 1")
     expect(_fact(page, "assessment", "decision")).to_contain_text(
         "Proceed to vertebral augmentation, vertebroplasty"

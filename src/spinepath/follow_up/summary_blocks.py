@@ -103,10 +103,13 @@ def _outcomes_block(session: Session, context: SummaryContext) -> Iterable[Summa
         facts.append(Fact("Baseline", "not recorded yet", flag=True, code="baseline"))
     if later:
         latest = later[-1]
+        plan = plan_of(session, context.episode.id)
+        labels = {c.code: c.label for c in _contacts(session, plan)}
+        when = labels.get(latest.time_point, latest.time_point.replace("_", " "))
         facts.append(
             Fact(
                 "Latest",
-                f"{_scores(latest)} ({latest.collected_on.strftime('%d %b %Y')})",
+                f"{_scores(latest)} ({when}, {latest.collected_on.strftime('%d %b %Y')})",
                 code="latest-outcome",
             )
         )

@@ -62,20 +62,26 @@ def holds(plan: dict[str, Any]) -> list[Fact]:
         action = decided.get("action") or medicine.get("action")
         if action not in HOLDING and action != "review":
             continue
-        name = medicine.get("display_name") or medicine.get("input") or "medicine"
+        name = str(medicine.get("display_name") or medicine.get("input") or "medicine")
+        name = name[:1].upper() + name[1:]
         if action == "review":
             found.append(Fact(name, "awaiting the physician's decision", flag=True, code="hold"))
             continue
         last = _moment(decided.get("last_dose_at") or medicine.get("last_dose_at"))
-        restart = _moment(decided.get("restart_at") or medicine.get("restart_at"))
         skip = _moment(decided.get("skip_dose_at"))
+        first_dose = _moment(medicine.get("first_usual_dose_after_restart"))
         parts = []
         if action == "skip_dose":
             parts.append(f"leave out the dose at {skip}" if skip else "leave out one dose")
         elif last:
             parts.append(f"last dose {last}")
-        if restart:
-            parts.append(f"restart {restart}")
+        # As the plan's page says it: the decided restart, else the first usual dose after it.
+        if decided.get("restart_at"):
+            parts.append(f"restart from {_moment(decided['restart_at'])}")
+        elif first_dose:
+            parts.append(f"first usual dose {first_dose}")
+        elif medicine.get("restart_at"):
+            parts.append(f"restart from {_moment(medicine['restart_at'])}")
         found.append(Fact(name, "; ".join(parts) or "hold", code="hold"))
     return found
 
