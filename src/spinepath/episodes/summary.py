@@ -20,6 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, String, case, func, select
 from sqlalchemy.orm import Session
 
+from spinepath.accounts.roles import Permission
+from spinepath.audit import service as audit
+from spinepath.context import Actor
 from spinepath.episodes import pathway
 from spinepath.episodes.models import (
     Appointment,
@@ -29,6 +32,7 @@ from spinepath.episodes.models import (
     Fracture,
 )
 from spinepath.episodes.pathway import Stage
+from spinepath.errors import NotFound
 
 
 @dataclass(frozen=True)
@@ -148,14 +152,28 @@ class EpisodeSummary:
 
 
 def episode_summary(
-    session: Session, episode: Episode, *, time_zone: str, today: date, now: datetime
+    session: Session, actor: Actor, episode: Episode, *, today: date, now: datetime
 ) -> EpisodeSummary:
-    """The summary of an episode the caller has already loaded (and audited) for its actor."""
+    """The summary of an episode the caller has loaded for ``actor`` (of the actor's clinic);
+    the read is audited with the blocks shown."""
+    actor.require(Permission.READ_PATIENTS, "read patient records")
+    if episode.clinic_id != actor.clinic_id:
+        raise NotFound("episode", episode.id)
+    time_zone = actor.clinic_time_zone
     registry = installed_summary()
     context = SummaryContext(episode, time_zone, today, now)
     blocks = [b for provider in registry.blocks for b in provider(session, context)]
     entries = [e for provider in registry.timeline for e in provider(session, context)]
     facts = [f for provider in registry.patient_facts for f in provider(session, context)]
+    audit.record(
+        session,
+        actor,
+        "read",
+        "episode_summary",
+        episode.id,
+        patient_id=episode.patient_id,
+        detail={"blocks": [b.code for b in blocks]},
+    )
     return EpisodeSummary(
         patient_facts=facts,
         blocks=sorted(blocks, key=lambda b: b.order),

@@ -139,7 +139,7 @@ def _render_episode(
     today = now.astimezone(ZoneInfo(actor.clinic_time_zone)).date()
     summary = _with_pages_that_exist(
         request,
-        episode_summary(session, episode, time_zone=actor.clinic_time_zone, today=today, now=now),
+        episode_summary(session, actor, episode, today=today, now=now),
     )
     return page(
         request,
