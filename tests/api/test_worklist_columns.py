@@ -11,6 +11,7 @@ import httpx
 
 from spinepath.accounts.roles import Role
 from tests.api.helpers import create_patient, open_episode
+from tests.follow_up.helpers import web_client
 from tests.procedures.builders import prepared_episode, record_vitals
 from tests.support import ClinicUsers
 
@@ -149,3 +150,20 @@ def test_an_appointment_after_the_clocks_change_is_shown_in_the_time_then(
         }
     assert items["Summer"]["next_appointment"]["what"] == "09:15 consultation"
     assert items["Winter"]["next_appointment"]["what"] == "09:15 consultation"
+
+
+def test_the_worklist_page_shows_the_columns_and_ignores_an_unknown_sort(
+    clinic: ClinicUsers,
+) -> None:
+    with clinic.client(Role.PHYSICIAN) as client:
+        _three(client)
+    with web_client(clinic, Role.COORDINATOR) as browser:
+        by_level = browser.get("/", params={"sort": "level"})
+        table = browser.get("/", params={"sort": "-news2"}, headers={"HX-Request": "true"})
+        odd = [browser.get("/", params={"sort": bad}) for bad in ("height", "-" * 30, "age';--")]
+    assert by_level.status_code == 200
+    body = by_level.text
+    assert body.index("Youngest") < body.index("Oldest") < body.index("Middle")
+    assert 'aria-sort="ascending"' in body and "T8, L1" in body
+    assert table.status_code == 200 and 'aria-sort="descending"' in table.text
+    assert [answer.status_code for answer in odd] == [200, 422, 200]
