@@ -166,7 +166,9 @@ def worklist(
     if len(task_conditions) > 2:
         query = query.where(select(Task.id).where(and_(*task_conditions)).exists())
 
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # Counted without the clinical columns: their subqueries only matter for the rows shown.
+    counted = query.with_only_columns(Episode.id, maintain_column_froms=True)
+    total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
     per_page = max(1, min(filters.per_page, MAX_PER_PAGE))
     descending = filters.sort.startswith("-")
     key = filters.sort.lstrip("-")
