@@ -25,7 +25,7 @@ def test_the_board_shows_each_patient_in_recovery_with_what_matters(clinic: Clin
     ids = [item["episode_id"] for item in board["items"]]
     assert set(ids) == {calm, ill} and not_yet not in ids
     assert board["count"] == 2
-    assert ids == [ill, calm]  # the longest in recovery first
+    assert ids == [ill, calm]  # the most severe first
     calm_row, ill_row = _row(board, calm), _row(board, ill)
     assert 44 <= calm_row["minutes_since_procedure"] <= 46
     assert calm_row["latest"]["news2"]["total"] == 0 and calm_row["latest"]["colour"] == "green"
@@ -77,3 +77,29 @@ def test_other_clinics_patients_are_not_on_the_board_and_reads_are_audited(
     assert elsewhere["items"] == []
     reads = [e for e in events if e["entity_type"] == "recovery_board"]
     assert reads and view["patient"]["id"] in reads[0]["detail"]["patient_ids"]
+
+
+def test_the_board_puts_the_most_severe_first(clinic: ClinicUsers) -> None:
+    with clinic.client(Role.NURSE) as client:
+        calm = str(in_recovery(client, family_name="Calm", ended_minutes_ago=100)["episode_id"])
+        single = str(in_recovery(client, family_name="Single", ended_minutes_ago=80)["episode_id"])
+        worst = str(in_recovery(client, family_name="Worst", ended_minutes_ago=40)["episode_id"])
+        middle = str(in_recovery(client, family_name="Middle", ended_minutes_ago=60)["episode_id"])
+        record_vitals(client, calm)
+        record_vitals(client, single, respiratory_rate=26)  # a 3 in one parameter
+        record_vitals(client, worst, respiratory_rate=26, pulse_per_min=115, temperature_c=39.5)
+        record_vitals(client, middle, respiratory_rate=22, spo2_percent=94, pulse_per_min=115)
+        board = client.get("/api/v1/recovery/board").json()
+    ids = [item["episode_id"] for item in board["items"]]
+    assert ids == [worst, middle, single, calm]
+    worst_row = _row(board, worst)
+    assert worst_row["schedule"]["continuous"] is True
+    assert (
+        worst_row["schedule"]["rcp"]
+        == "NEWS2 total 7 or more: continuous monitoring of vital signs"
+    )
+    calm_row = _row(board, calm)
+    assert (calm_row["schedule"]["interval_minutes"], calm_row["schedule"]["stricter"]) == (
+        15,
+        "clinic",
+    )

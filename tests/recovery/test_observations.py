@@ -160,3 +160,31 @@ def test_observations_export_as_valid_fhir_vital_signs(clinic: ClinicUsers) -> N
     assert rate["performer"][0]["display"] == f"Nurse of {clinic.slug}"
     referenced = {m["reference"] for r in resources for m in r.get("hasMember", [])}
     assert referenced <= {entry["fullUrl"] for entry in bundle["entry"]}
+
+
+def test_a_missing_consciousness_or_oxygen_is_refused_naming_the_field(
+    clinic: ClinicUsers,
+) -> None:
+    with clinic.client(Role.NURSE) as client:
+        episode_id = in_recovery(client)["episode_id"]
+        no_acvpu = _observe(client, episode_id, vitals(consciousness=...))
+        no_oxygen = _observe(client, episode_id, vitals(on_oxygen=...))
+        neither = _observe(client, episode_id, vitals(consciousness=..., on_oxygen=...))
+        stored = client.get(f"/api/v1/episodes/{episode_id}/observations").json()
+    assert (no_acvpu.status_code, no_oxygen.status_code) == (422, 422)
+    assert error_fields(no_acvpu) == {"consciousness"}
+    assert error_fields(no_oxygen) == {"on_oxygen"}
+    assert error_fields(neither) == {"consciousness", "on_oxygen"}
+    assert [s["kind"] for s in stored] == ["baseline"]
+
+
+def test_a_diastolic_pressure_not_below_the_systolic_is_refused_with_a_clear_message(
+    clinic: ClinicUsers,
+) -> None:
+    with clinic.client(Role.NURSE) as client:
+        episode_id = in_recovery(client)["episode_id"]
+        answer = _observe(client, episode_id, vitals(systolic_bp_mmhg=90, diastolic_bp_mmhg=120))
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert error["field"] == "diastolic_bp_mmhg"
+    assert "not below systolic 90 mmHg" in error["message"]

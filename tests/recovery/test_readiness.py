@@ -119,11 +119,64 @@ def test_too_short_an_observation_refuses_discharge(clinic: ClinicUsers) -> None
     assert answer.status_code == 409
 
 
+def test_a_high_latest_news2_refuses_discharge_even_with_its_alert_acknowledged(
+    clinic: ClinicUsers,
+) -> None:
+    with clinic.client(Role.NURSE) as client:
+        episode_id = _nearly_ready(client)
+        alert = record_vitals(
+            client, episode_id, respiratory_rate=22, spo2_percent=94, pulse_per_min=115
+        )["alert"]
+        acknowledged = client.post(
+            f"/api/v1/alerts/{alert['id']}/acknowledge",
+            json={"action_taken": "Told Dr Osler; review in 10 min", "version": alert["version"]},
+        )
+        readiness = client.get(_url(episode_id)).json()["readiness"]
+        answer = _discharge(client, episode_id)
+        stage = client.get(f"/api/v1/episodes/{episode_id}").json()["stage"]
+    assert acknowledged.status_code == 200, acknowledged.text
+    assert readiness["missing"] == ["latest_news2"]
+    [item] = [i for i in readiness["items"] if i["id"] == "latest_news2"]
+    assert item["detail"] == "latest NEWS2 5; must be below 5"
+    assert answer.status_code == 409
+    assert "Latest NEWS2 below the clinic's discharge threshold" in answer.json()["detail"]
+    assert stage == "recovery"
+
+
+def test_the_discharge_threshold_is_a_clinic_setting(clinic: ClinicUsers) -> None:
+    with clinic.client(Role.ADMIN) as admin:
+        saved = admin.put(
+            "/api/v1/recovery/settings",
+            json={
+                "observation_minimum_minutes": 60,
+                "observation_interval_minutes": 15,
+                "discharge_news2_below": 1,
+            },
+        )
+        invalid = admin.put(
+            "/api/v1/recovery/settings",
+            json={
+                "observation_minimum_minutes": 60,
+                "observation_interval_minutes": 15,
+                "discharge_news2_below": 0,
+                "version": saved.json()["version"],
+            },
+        )
+    with clinic.client(Role.NURSE) as nurse:
+        episode_id = _nearly_ready(nurse)
+        record_vitals(nurse, episode_id, temperature_c=38.5)  # NEWS2 1
+        readiness = nurse.get(_url(episode_id)).json()["readiness"]
+    assert saved.status_code == 200 and saved.json()["discharge_news2_below"] == 1
+    assert error_fields(invalid) == {"discharge_news2_below"}
+    assert readiness["missing"] == ["latest_news2"]
+
+
 def test_the_clinic_minimum_is_set_by_an_administrator(clinic: ClinicUsers) -> None:
     with clinic.client(Role.NURSE) as nurse:
         assert nurse.get("/api/v1/recovery/settings").json() == {
             "observation_minimum_minutes": 60,
             "observation_interval_minutes": 15,
+            "discharge_news2_below": 5,
             "defaults": True,
             "version": None,
         }

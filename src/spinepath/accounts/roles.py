@@ -22,6 +22,9 @@ class Permission(StrEnum):
     SIGN_CLINICAL_DECISIONS = "sign_clinical_decisions"
     # Moving an episode past a clinical gate whose record is missing, with a written reason.
     OVERRIDE_CLINICAL_GATES = "override_clinical_gates"
+    # Bedside clinical work: taking vital signs, responding to an early-warning alert.
+    RECORD_OBSERVATIONS = "record_observations"
+    ACKNOWLEDGE_ALERTS = "acknowledge_alerts"
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
 
@@ -33,11 +36,16 @@ _CARE_TEAM = {
     Permission.WORK_TASKS,
 }
 
+# Clinical roles only: a coordinator neither takes vital signs nor answers an alert.
+_BEDSIDE = {Permission.RECORD_OBSERVATIONS, Permission.ACKNOWLEDGE_ALERTS}
+
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PHYSICIAN: frozenset(
-        _CARE_TEAM | {Permission.SIGN_CLINICAL_DECISIONS, Permission.OVERRIDE_CLINICAL_GATES}
+        _CARE_TEAM
+        | _BEDSIDE
+        | {Permission.SIGN_CLINICAL_DECISIONS, Permission.OVERRIDE_CLINICAL_GATES}
     ),
-    Role.NURSE: frozenset(_CARE_TEAM),
+    Role.NURSE: frozenset(_CARE_TEAM | _BEDSIDE),
     Role.COORDINATOR: frozenset(_CARE_TEAM),
     # Quality leads review the service's records; they do not change them.
     Role.QUALITY_LEAD: frozenset({Permission.READ_PATIENTS}),

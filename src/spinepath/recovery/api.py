@@ -66,6 +66,10 @@ class AlertOut(BaseModel):
     acknowledged_at: datetime | None
     acknowledged_by_name: str | None
     acknowledgement_note: str | None
+    action_taken: str | None
+    responder_arrived_at: datetime | None
+    resolved_at: datetime | None
+    resolved_news2_total: int | None
     version: int
 
 
@@ -120,6 +124,9 @@ class ScheduleOut(BaseModel):
     interval_minutes: int
     next_due_at: datetime
     overdue: bool
+    continuous: bool
+    rcp: str | None
+    stricter: str
 
 
 class RecoveryOut(BaseModel):
@@ -151,6 +158,7 @@ class BoardRowOut(BaseModel):
     still_needed: list[str]
     next_due_at: datetime
     observation_overdue: bool
+    schedule: ScheduleOut
 
 
 class BoardOut(BaseModel):
@@ -162,6 +170,7 @@ class BoardOut(BaseModel):
 class SettingsOut(BaseModel):
     observation_minimum_minutes: int
     observation_interval_minutes: int
+    discharge_news2_below: int
     defaults: bool
     version: int | None
 
@@ -182,6 +191,10 @@ def alert_out(alert: RecoveryAlert) -> AlertOut:
         acknowledged_at=alert.acknowledged_at,
         acknowledged_by_name=alert.acknowledged_by_name,
         acknowledgement_note=alert.acknowledgement_note,
+        action_taken=alert.action_taken,
+        responder_arrived_at=alert.responder_arrived_at,
+        resolved_at=alert.resolved_at,
+        resolved_news2_total=alert.resolved_news2_total,
         version=alert.version,
     )
 
@@ -248,6 +261,7 @@ def settings_out(settings: service.ClinicRecoverySettings) -> SettingsOut:
     return SettingsOut(
         observation_minimum_minutes=settings.observation_minimum_minutes,
         observation_interval_minutes=settings.observation_interval_minutes,
+        discharge_news2_below=settings.discharge_news2_below,
         defaults=settings.version is None,
         version=settings.version,
     )
@@ -377,6 +391,9 @@ def discharge(
 def acknowledge_alert(
     request: Request, response: Response, alert_id: uuid.UUID, data: AcknowledgeIn
 ) -> AlertOut:
+    """A physician or nurse records the response. An urgent or emergency alert needs
+    ``action_taken`` (who was called, what was done); an emergency also
+    ``responder_arrived_at``: 422 naming each one missing. Other roles: 403."""
     with api_work(request) as (session, actor):
         alert = service.acknowledge_alert(
             session, actor, alert_id, data, if_match_version=if_match_version(request)
@@ -389,8 +406,10 @@ def acknowledge_alert(
 
 @router.get("/recovery/board", response_model=BoardOut)
 def get_board(request: Request) -> BoardOut:
-    """Every patient in recovery: time since the procedure, latest vitals, NEWS2 with its colour
-    and response, open alerts and what is still needed for discharge."""
+    """Every patient in recovery, the most severe first (highest open alert, then the latest
+    NEWS2): time since the procedure, latest vitals, NEWS2 with its colour and response, the
+    schedule (the stricter of the clinic's interval and the RCP frequency), open alerts and what
+    is still needed for discharge."""
     with api_work(request) as (session, actor):
         now = utc_now()
         rows = board.board(session, actor, now=now)
@@ -407,6 +426,7 @@ def get_board(request: Request) -> BoardOut:
                 still_needed=row.still_needed,
                 next_due_at=row.schedule.next_due_at,
                 observation_overdue=row.schedule.overdue,
+                schedule=ScheduleOut(**vars(row.schedule)),
             )
             for row in rows
         ]
@@ -421,8 +441,9 @@ def get_settings(request: Request) -> SettingsOut:
 
 @router.put("/recovery/settings", response_model=SettingsOut)
 def save_settings(request: Request, data: SettingsIn) -> SettingsOut:
-    """The clinic's observation minimum (default 60 minutes) and schedule (default every 15
-    minutes). Administrators only."""
+    """The clinic's observation minimum (default 60 minutes), schedule (default every 15
+    minutes) and the NEWS2 the latest set must be below for discharge (default 5).
+    Administrators only."""
     with api_work(request) as (session, actor):
         return settings_out(
             service.save_settings(session, actor, data, if_match_version=if_match_version(request))

@@ -14,6 +14,7 @@ from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
 from spinepath.clinical.procedure import alerts as alert_rules
 from spinepath.clinical.procedure import discharge as rules
+from spinepath.clinical.procedure import monitoring
 from spinepath.context import Actor
 from spinepath.episodes import service as episodes
 from spinepath.episodes.models import Episode
@@ -46,6 +47,9 @@ class Schedule:
     interval_minutes: int
     next_due_at: datetime
     overdue: bool
+    continuous: bool = False  # NEWS2 7 or more: continuous monitoring of vital signs
+    rcp: str | None = None  # the RCP frequency for the latest score, in words
+    stricter: str = "clinic"  # which of the two set the interval: "clinic" or "rcp"
 
 
 def schedule_of(
@@ -54,10 +58,15 @@ def schedule_of(
     settings: ClinicRecoverySettings,
     now: datetime,
 ) -> Schedule:
-    interval = stay.observation_interval_minutes or settings.observation_interval_minutes
+    """The stricter of the clinic's (or this patient's) interval and the RCP NEWS2 frequency."""
+    clinic = stay.observation_interval_minutes or settings.observation_interval_minutes
+    shown = monitoring.schedule(latest.news2 if latest else None, clinic)
+    interval = int(shown["interval_minutes"])
     since = latest.observed_at if latest else max(stay.started_at, stay.procedure_ended_at)
     due = since + timedelta(minutes=interval)
-    return Schedule(interval, due, now > due)
+    return Schedule(
+        interval, due, now > due, bool(shown["continuous"]), shown["rcp"], str(shown["stricter"])
+    )
 
 
 @dataclass
@@ -114,7 +123,15 @@ def recovery_view(
         now=now,
     )
     if stay is not None:
-        view.readiness = readiness_of(stay, view.scores, len(view.open_alerts), view.settings, now)
+        latest = view.latest
+        view.readiness = readiness_of(
+            stay,
+            view.scores,
+            len(view.open_alerts),
+            view.settings,
+            now,
+            latest_news2=latest.news2_total if latest is not None else None,
+        )
         view.schedule = schedule_of(stay, view.latest, view.settings, now)
         view.derivable = {
             item.item: derived_item(item, view.sets) is not None for item in rules.DERIVED_ITEMS
@@ -168,8 +185,13 @@ def _latest_per_episode(
     return {item.episode_id: item for item in found}
 
 
+def _total(latest: ObservationSet | None) -> int | None:
+    return latest.news2_total if latest is not None else None
+
+
 def board(session: Session, actor: Actor, *, now: datetime | None = None) -> list[BoardRow]:
-    """Every patient in recovery (or admitted overnight from it) in the actor's clinic."""
+    """Every patient in recovery (or admitted overnight from it) in the actor's clinic, the most
+    severe first."""
     actor.require(Permission.READ_PATIENTS, "read patient records")
     now = now or utc_now()
     stays = list(
@@ -214,11 +236,18 @@ def board(session: Session, actor: Actor, *, now: datetime | None = None) -> lis
                 len(open_alerts.get(stay.episode_id, [])),
                 settings,
                 now,
+                latest_news2=_total(latest.get(stay.episode_id)),
             ),
             schedule=schedule_of(stay, latest.get(stay.episode_id), settings, now),
         )
         for stay in stays
     ]
+    # Most severe first (highest open alert, then the latest NEWS2); then the longest in recovery.
+    rows.sort(
+        key=lambda row: alert_rules.severity_key(
+            _total(row.latest), [alert.level for alert in row.open_alerts]
+        )
+    )
     audit.record(
         session,
         actor,

@@ -9,7 +9,8 @@
 - ``RecoveryScore``: a modified Aldrete or PADSS score with the items derived from baseline
   vitals. Never edited.
 - ``RecoveryAlert``: a NEWS2 threshold crossing, with the task it raised, open until a clinician
-  acknowledges it.
+  acknowledges it (with the action taken and, for an emergency, the responder's arrival) or a
+  later set scores below its threshold (resolved). Every alert is kept as the alert history.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class RecoverySettings(IdMixin, VersionedMixin, Base):
     clinic_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clinics.id"), unique=True)
     observation_minimum_minutes: Mapped[int] = mapped_column(Integer)
     observation_interval_minutes: Mapped[int] = mapped_column(Integer)
+    discharge_news2_below: Mapped[int] = mapped_column(Integer, server_default="5")
     updated_by_name: Mapped[str | None] = mapped_column(String(200))
 
 
@@ -165,3 +167,9 @@ class RecoveryAlert(IdMixin, VersionedMixin, Base):
     acknowledged_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     acknowledged_by_name: Mapped[str | None] = mapped_column(String(200))
     acknowledgement_note: Mapped[str | None] = mapped_column(Text)
+    # Who was called and what was done (required for urgent and emergency alerts).
+    action_taken: Mapped[str | None] = mapped_column(Text)
+    responder_arrived_at: Mapped[datetime | None]  # required for emergency alerts
+    # A later set scored below the alert's threshold before anyone acknowledged it.
+    resolved_at: Mapped[datetime | None]
+    resolved_news2_total: Mapped[int | None] = mapped_column(Integer)

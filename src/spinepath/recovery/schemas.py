@@ -7,7 +7,11 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-from spinepath.clinical.procedure.discharge import OBSERVATION_INTERVAL, OBSERVATION_MINIMUM
+from spinepath.clinical.procedure.discharge import (
+    DISCHARGE_NEWS2_BELOW,
+    OBSERVATION_INTERVAL,
+    OBSERVATION_MINIMUM,
+)
 
 
 class SettingsIn(BaseModel):
@@ -22,6 +26,12 @@ class SettingsIn(BaseModel):
         ge=OBSERVATION_INTERVAL.minimum,
         le=OBSERVATION_INTERVAL.maximum,
         description="How often vital signs are due in recovery, minutes",
+    )
+    discharge_news2_below: StrictInt = Field(
+        default=DISCHARGE_NEWS2_BELOW.default,
+        ge=DISCHARGE_NEWS2_BELOW.minimum,
+        le=DISCHARGE_NEWS2_BELOW.maximum,
+        description="The latest NEWS2 must be below this before discharge (default 5)",
     )
     version: int | None = Field(default=None, ge=1)
 
@@ -90,9 +100,18 @@ class PadssIn(BaseModel):
 
 
 class AcknowledgeIn(BaseModel):
+    """The response to an alert. Urgent and emergency alerts need ``action_taken``; an emergency
+    also ``responder_arrived_at`` (422 naming each one missing)."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    note: str | None = Field(default=None, max_length=2000, description="What was done")
+    action_taken: str | None = Field(
+        default=None, max_length=2000, description="Who was called and what was done"
+    )
+    responder_arrived_at: AwareDatetime | None = Field(
+        default=None, description="When the responder arrived (emergency alerts)"
+    )
+    note: str | None = Field(default=None, max_length=2000, description="Any other remark")
     version: int | None = Field(default=None, ge=1, description="Alert version you saw")
 
 

@@ -1,4 +1,5 @@
-"""Use cases in recovery: observe, alert, score, check readiness, admit or discharge."""
+"""Use cases in recovery: observe, alert, score, check readiness, admit or discharge. The alert
+use cases live in ``recovery.alerts`` and are named here too."""
 
 from __future__ import annotations
 
@@ -9,27 +10,40 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
 from spinepath.clinical.errors import errors_from_validation
 from spinepath.clinical.instruments.registry import get_instrument
-from spinepath.clinical.procedure import alerts as alert_rules
 from spinepath.clinical.procedure import discharge as rules
 from spinepath.clinical.procedure.record import sedation_given
 from spinepath.clinical.procedure.vitals import news2_of, observation_rows, parse_vitals
 from spinepath.context import Actor
-from spinepath.episodes import pathway, tasks
+from spinepath.episodes import pathway
 from spinepath.episodes import service as episodes
 from spinepath.episodes.models import Episode
 from spinepath.episodes.pathway import Stage
 from spinepath.episodes.schemas import TransitionIn
 from spinepath.errors import Conflict, FieldError, InvalidInput
-from spinepath.events import AlertAcknowledged, DischargeAssessed, ObservationRecorded
+from spinepath.events import DischargeAssessed, ObservationRecorded
 from spinepath.procedures.models import ProcedureRecord
 from spinepath.procedures.service import NotNow, record_of
+from spinepath.recovery.alerts import (
+    ALERT_TASK_CODE as ALERT_TASK_CODE,
+)
+from spinepath.recovery.alerts import (
+    acknowledge_alert as acknowledge_alert,
+)
+from spinepath.recovery.alerts import (
+    alerts_of as alerts_of,
+)
+from spinepath.recovery.alerts import (
+    open_alert_count,
+    raise_alert,
+    resolve_alerts,
+)
 from spinepath.recovery.models import (
     Observation,
     ObservationSet,
@@ -40,7 +54,6 @@ from spinepath.recovery.models import (
 )
 from spinepath.recovery.schemas import (
     OBSERVATION_META_FIELDS,
-    AcknowledgeIn,
     AdmissionIn,
     AldreteIn,
     ChecklistIn,
@@ -50,12 +63,10 @@ from spinepath.recovery.schemas import (
     SettingsIn,
 )
 from spinepath.store.base import utc_now
-from spinepath.store.lookups import in_clinic
 from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
 
 OPEN_STATUSES = ("in_recovery", "admitted")
-ALERT_TASK_CODE = "news2_alert"
 # Stages after which baseline (pre-procedure) vitals can no longer be taken.
 BASELINE_STAGES = frozenset(pathway.MAIN_LINE[: pathway.MAIN_LINE.index(Stage.PROCEDURE) + 1])
 
@@ -72,6 +83,7 @@ class ClinicRecoverySettings:
     observation_minimum_minutes: int
     observation_interval_minutes: int
     version: int | None  # None: the defaults, nothing stored yet
+    discharge_news2_below: int = rules.DISCHARGE_NEWS2_BELOW.default
 
 
 def settings_for(session: Session, clinic_id: uuid.UUID | None) -> ClinicRecoverySettings:
@@ -81,7 +93,10 @@ def settings_for(session: Session, clinic_id: uuid.UUID | None) -> ClinicRecover
             rules.OBSERVATION_MINIMUM.default, rules.OBSERVATION_INTERVAL.default, None
         )
     return ClinicRecoverySettings(
-        stored.observation_minimum_minutes, stored.observation_interval_minutes, stored.version
+        stored.observation_minimum_minutes,
+        stored.observation_interval_minutes,
+        stored.version,
+        stored.discharge_news2_below,
     )
 
 
@@ -109,6 +124,7 @@ def save_settings(
         )
     stored.observation_minimum_minutes = data.observation_minimum_minutes
     stored.observation_interval_minutes = data.observation_interval_minutes
+    stored.discharge_news2_below = data.discharge_news2_below
     stored.updated_by_name = actor.full_name
     session.flush()
     audit.record(
@@ -150,16 +166,6 @@ def observation_sets(session: Session, episode_id: uuid.UUID) -> list[Observatio
 
 def latest_set(sets: list[ObservationSet], kind: str) -> ObservationSet | None:
     return next((s for s in sets if s.kind == kind), None)
-
-
-def alerts_of(session: Session, episode_id: uuid.UUID) -> list[RecoveryAlert]:
-    return list(
-        session.scalars(
-            select(RecoveryAlert)
-            .where(RecoveryAlert.episode_id == episode_id)
-            .order_by(RecoveryAlert.raised_at.desc())
-        )
-    )
 
 
 def scores_of(session: Session, episode_id: uuid.UUID) -> list[RecoveryScore]:
@@ -265,7 +271,7 @@ def record_observations(
 ) -> Recorded:
     """Store a time-stamped set of vital signs with its NEWS2; raise an alert when it crosses a
     threshold (recovery sets only)."""
-    actor.require(Permission.EDIT_PATIENTS, "record observations")
+    actor.require(Permission.RECORD_OBSERVATIONS, "record vital signs")
     episode = episodes.load_episode(session, actor, episode_id)
     if not isinstance(raw, Mapping):
         raise InvalidInput([FieldError("(input)", "must be a JSON object")])
@@ -300,7 +306,10 @@ def record_observations(
     )
     session.add(observation_set)
     session.flush()
-    alert = _raise_alert(session, episode, stay, observation_set, score, now) if stay else None
+    alert = None
+    if stay is not None:
+        resolve_alerts(session, episode.id, score, now)
+        alert = raise_alert(session, episode, stay, observation_set, score, now)
     audit.record(
         session,
         actor,
@@ -343,53 +352,6 @@ def _row(position: int, row: Mapping[str, Any]) -> Observation:
     )
 
 
-def _raise_alert(
-    session: Session,
-    episode: Episode,
-    stay: RecoveryStay,
-    observation_set: ObservationSet,
-    score: Mapping[str, Any],
-    now: datetime,
-) -> RecoveryAlert | None:
-    crossing = alert_rules.alert_for(score)
-    if crossing is None:
-        return None
-    open_levels = session.scalars(
-        select(RecoveryAlert.level).where(
-            RecoveryAlert.episode_id == episode.id, RecoveryAlert.status == "open"
-        )
-    ).all()
-    if not alert_rules.should_raise(crossing["level"], open_levels):
-        return None
-    response = crossing["response"]
-    task = tasks.add_task(
-        session,
-        episode,
-        code=ALERT_TASK_CODE,
-        title=f"NEWS2 {crossing['total']} in recovery: {response['response_level']}"[:200],
-        owner_role="physician",
-        due_at=now,
-        assignee_id=stay.responsible_clinician_id,
-    )
-    alert = RecoveryAlert(
-        clinic_id=episode.clinic_id,
-        episode_id=episode.id,
-        patient_id=episode.patient_id,
-        observation_set_id=observation_set.id,
-        level=crossing["level"],
-        news2_total=crossing["total"],
-        risk=crossing["risk"],
-        label=crossing["label"],
-        response=response,
-        raised_at=now,
-        task_id=task.id,
-        status="open",
-    )
-    session.add(alert)
-    session.flush()
-    return alert
-
-
 def list_observations(
     session: Session, actor: Actor, episode_id: uuid.UUID
 ) -> tuple[Episode, list[ObservationSet]]:
@@ -400,56 +362,6 @@ def list_observations(
         session, actor, "read", "observation_set", episode.id, patient_id=episode.patient_id
     )
     return episode, sets
-
-
-def acknowledge_alert(
-    session: Session,
-    actor: Actor,
-    alert_id: uuid.UUID,
-    data: AcknowledgeIn,
-    *,
-    if_match_version: int | None = None,
-    now: datetime | None = None,
-) -> RecoveryAlert:
-    """A clinician has seen the alert and responded; it leaves the board and its task is done."""
-    actor.require(Permission.WORK_TASKS, "acknowledge alerts")
-    alert = in_clinic(session, actor, RecoveryAlert, alert_id, "alert")
-    if alert.status != "open":
-        raise Conflict(
-            f"this alert was already acknowledged by {alert.acknowledged_by_name or 'someone'}"
-        )
-    expected = if_match_version if if_match_version is not None else data.version
-    check_version("alert", alert.version, expected, via_if_match=if_match_version is not None)
-    now = now or utc_now()
-    alert.status = "acknowledged"
-    alert.acknowledged_at = now
-    alert.acknowledged_by_id = actor.user_id
-    alert.acknowledged_by_name = actor.full_name
-    alert.acknowledgement_note = data.note
-    task = tasks.task_by_id(session, alert.task_id)
-    if task is not None:
-        tasks.complete_task(task, actor, now)
-    session.flush()
-    publish(
-        session,
-        actor,
-        AlertAcknowledged(
-            clinic_id=alert.clinic_id,
-            episode_id=alert.episode_id,
-            occurred_at=now,
-            alert_id=alert.id,
-        ),
-    )
-    audit.record(
-        session,
-        actor,
-        "acknowledge",
-        "recovery_alert",
-        alert.id,
-        patient_id=alert.patient_id,
-        detail={"level": alert.level, "news2_total": alert.news2_total},
-    )
-    return alert
 
 
 # ---- Aldrete and PADSS ---------------------------------------------------------------------------
@@ -620,6 +532,8 @@ def readiness_of(
     open_alerts: int,
     settings: ClinicRecoverySettings,
     now: datetime,
+    *,
+    latest_news2: int | None,
 ) -> dict[str, Any]:
     aldrete = latest_score(scores, "aldrete")
     padss = latest_score(scores, "padss")
@@ -638,6 +552,8 @@ def readiness_of(
             "instructions_given": stay.instructions_given,
             "follow_up_booked": stay.follow_up_booked,
             "open_alerts": open_alerts,
+            "latest_news2_total": latest_news2,
+            "discharge_news2_below": settings.discharge_news2_below,
         }
     )
 
@@ -697,13 +613,15 @@ def discharge(
         "recovery record", stay.version, expected, via_if_match=if_match_version is not None
     )
     now = now or utc_now()
-    open_alerts = _open_alert_count(session, episode.id)
+    open_alerts = open_alert_count(session, episode.id)
+    latest = latest_set(observation_sets(session, episode.id), "recovery")
     ready = readiness_of(
         stay,
         scores_of(session, episode.id),
         open_alerts,
         settings_for(session, episode.clinic_id),
         now,
+        latest_news2=latest.news2_total if latest is not None else None,
     )
     if not ready["ready"]:
         missing = [item["label"] for item in ready["items"] if item["status"] == "unmet"]
@@ -740,14 +658,3 @@ def discharge(
         now=now,
     )
     return stay
-
-
-def _open_alert_count(session: Session, episode_id: uuid.UUID) -> int:
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(RecoveryAlert)
-            .where(RecoveryAlert.episode_id == episode_id, RecoveryAlert.status == "open")
-        )
-        or 0
-    )
