@@ -183,7 +183,9 @@ def episode_summary(
 
 def _stage_moves(_session: Session, context: SummaryContext) -> Iterable[TimelineEntry]:
     for move in context.episode.transitions:
-        title = pathway.STAGE_LABELS.get(Stage(move.to_stage), move.to_stage)
+        label = pathway.STAGE_LABELS.get(Stage(move.to_stage), move.to_stage)
+        # "Moved to Procedure" reads apart from the procedure itself in the same list.
+        title = f"Moved to {label}" if move.from_stage else label
         if move.event_date:
             title += f" on {move.event_date.strftime('%d %b %Y')}"
         note = ""

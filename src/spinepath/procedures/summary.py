@@ -117,7 +117,7 @@ def _timeline(session: Session, context: SummaryContext) -> Iterable[TimelineEnt
     for time_out in _time_outs(session, context):
         yield TimelineEntry(
             occurred_at=time_out.performed_at,
-            title="Time-out",
+            title="Time-out completed",
             kind="time-out",
             detail=f"levels {', '.join(time_out.levels_to_treat)}"
             + (
@@ -132,7 +132,7 @@ def _timeline(session: Session, context: SummaryContext) -> Iterable[TimelineEnt
     for record in _records(session, context):
         yield TimelineEntry(
             occurred_at=record.started_at,
-            title="Procedure",
+            title="Procedure performed",
             kind="procedure",
             detail=_levels(record),
             actor=record.recorded_by_name,
