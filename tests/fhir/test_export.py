@@ -240,6 +240,7 @@ def test_the_export_has_every_package_section_once() -> None:
         "procedures",
         "vital_signs",
         "recovery_scores",
+        "recovery_alerts",
         "outcomes",
         "follow_up_schedule",
     ]

@@ -11,6 +11,8 @@ endpoint (a ``collection`` Bundle referring to ``Patient/{id}``) and the episode
 (sections ``vital_signs`` and ``recovery_scores``, ``urn:uuid`` references inside the bundle).
 The modified Aldrete and PADSS scores have no LOINC or SNOMED CT code checked in spinepath, so
 they are exported by name only (``code.text``), as survey Observations with their items.
+Every NEWS2 alert is a DetectedIssue (section ``recovery_alerts``): evidence the NEWS2 total it
+was raised from, the acknowledgement as its mitigation, a resolution by a lower score in detail.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from spinepath.clinical.procedure.vitals import (
 from spinepath.fhir import codes
 from spinepath.fhir.export import ExportContext, Section, instant
 from spinepath.recovery import service
-from spinepath.recovery.models import Observation, ObservationSet, RecoveryScore
+from spinepath.recovery.models import Observation, ObservationSet, RecoveryAlert, RecoveryScore
 
 BLOOD_PRESSURE_PARTS = ("systolic_bp_mmhg", "diastolic_bp_mmhg")
 SCORE_ITEMS: dict[str, tuple[Item, ...]] = {"aldrete": aldrete.ITEMS, "padss": padss.ITEMS}
@@ -170,6 +172,55 @@ def recovery_scores_section(ctx: ExportContext) -> list[dict[str, Any]]:
     return [score_resource(score, ctx.patient_reference) for score in scores]
 
 
+# DetectedIssue.severity by alert level (FHIR R4 detectedissue-severity: high | moderate | low).
+ALERT_SEVERITY = {"emergency": "high", "urgent": "moderate", "single_parameter": "low"}
+
+
+def alert_resource(alert: RecoveryAlert, subject: dict[str, str]) -> dict[str, Any]:
+    """One NEWS2 alert as a DetectedIssue: raised from the set's NEWS2 total (evidence), with its
+    acknowledgement as the mitigation (the action taken, who and when) and its resolution by a
+    lower score in the detail."""
+    detail = f"NEWS2 {alert.news2_total} ({alert.risk} risk): {alert.response['response_level']}."
+    if alert.resolved_at is not None:
+        detail += (
+            f" Resolved {instant(alert.resolved_at)}: a later set scored NEWS2 "
+            f"{alert.resolved_news2_total}, below the alert's threshold."
+        )
+    if alert.responder_arrived_at is not None:
+        detail += f" Responder arrived {instant(alert.responder_arrived_at)}."
+    if alert.acknowledgement_note:
+        detail += f" Note: {alert.acknowledgement_note}"
+    news2_id = uuid.uuid5(alert.observation_set_id, "news2-total")
+    mitigation = None
+    if alert.acknowledged_at is not None:
+        mitigation = [
+            {
+                "action": {"text": alert.action_taken or "Acknowledged by a clinician"},
+                "date": instant(alert.acknowledged_at),
+                "author": (
+                    {"display": alert.acknowledged_by_name} if alert.acknowledged_by_name else None
+                ),
+            }
+        ]
+    return {
+        "resourceType": "DetectedIssue",
+        "id": str(alert.id),
+        "status": "final",
+        "code": {"text": f"NEWS2 alert: {alert.label}"},
+        "severity": ALERT_SEVERITY.get(alert.level, "moderate"),
+        "patient": subject,
+        "identifiedDateTime": instant(alert.raised_at),
+        "evidence": [{"detail": [{"reference": ExportContext.full_url(str(news2_id))}]}],
+        "detail": detail,
+        "mitigation": mitigation,
+    }
+
+
+def recovery_alerts_section(ctx: ExportContext) -> list[dict[str, Any]]:
+    history = sorted(service.alerts_of(ctx.session, ctx.episode.id), key=lambda a: a.raised_at)
+    return [alert_resource(alert, ctx.patient_reference) for alert in history]
+
+
 FHIR_SECTIONS: tuple[Section, ...] = (
     Section(
         "vital_signs",
@@ -180,5 +231,10 @@ FHIR_SECTIONS: tuple[Section, ...] = (
         "recovery_scores",
         "Modified Aldrete and PADSS scores (Observation, named only)",
         recovery_scores_section,
+    ),
+    Section(
+        "recovery_alerts",
+        "Every NEWS2 alert with its acknowledgement or resolution (DetectedIssue)",
+        recovery_alerts_section,
     ),
 )
