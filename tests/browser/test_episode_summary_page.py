@@ -66,7 +66,9 @@ def _walked_and_discharged(client: httpx.Client) -> str:
             json={"note": "Reviewed: rigors after cement", "version": alert["version"]},
         )
         assert answer.status_code == 200, answer.text
-    record_vitals(client, episode_id)
+    again = record_vitals(client, episode_id, **SINGLE_3)["alert"]  # a new crossing
+    assert again is not None
+    record_vitals(client, episode_id)  # scores below the threshold: the new alert resolves
     recovery = f"/api/v1/episodes/{episode_id}/recovery"
     assert client.post(f"{recovery}/aldrete", json=ALDRETE_10).status_code == 201
     assert client.post(f"{recovery}/padss", json=PADSS_10).status_code == 201
@@ -155,6 +157,7 @@ def test_the_summary_shows_each_fact_of_an_episode_walked_through_the_pathway(
         "recovery",
         "alert",
         "alert-acknowledged",
+        "alert-resolved",
         "discharge",
         "follow-up",
     ):

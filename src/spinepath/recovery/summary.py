@@ -135,12 +135,29 @@ def _timeline(session: Session, context: SummaryContext) -> Iterable[TimelineEnt
             link=link,
         )
         if alert.acknowledged_at:
+            response = [
+                f"action taken: {alert.action_taken}" if alert.action_taken else "",
+                f"responder arrived {context.local(alert.responder_arrived_at)}"
+                if alert.responder_arrived_at
+                else "",
+                alert.acknowledgement_note or "",
+            ]
             yield TimelineEntry(
                 alert.acknowledged_at,
                 f"Alert acknowledged: {alert.label}",
                 "alert-acknowledged",
-                detail=alert.acknowledgement_note or "",
+                detail="; ".join(part for part in response if part),
                 actor=alert.acknowledged_by_name,
+                link=link,
+            )
+        if alert.resolved_at:
+            yield TimelineEntry(
+                alert.resolved_at,
+                f"Alert resolved: {alert.label}",
+                "alert-resolved",
+                detail=f"a later NEWS2 of {alert.resolved_news2_total} is below its threshold"
+                if alert.resolved_news2_total is not None
+                else "",
                 link=link,
             )
 
