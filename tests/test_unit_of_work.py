@@ -168,3 +168,29 @@ def test_a_service_outside_a_unit_of_work_cannot_publish(clinic: ClinicUsers) ->
     )
     with clinic.server.session_factory() as session, pytest.raises(RuntimeError, match="unit"):
         publish(session, clinic.actor(Role.NURSE), event)
+
+
+def test_a_page_that_shows_a_refusal_in_place_records_it_without_waiting_on_itself(
+    clinic: ClinicUsers,
+) -> None:
+    """The refusal is written in the transaction that goes on: on SQLite a second transaction
+    would wait on the write lock the first one holds."""
+    actor = clinic.actor(Role.QUALITY_LEAD)
+    refusal = PermissionDenied("not allowed")
+    with UnitOfWork(clinic.server.session_factory, actor) as work:
+        work.session.get(Episode, uuid.uuid4())  # the transaction has begun (and holds the lock)
+        with pytest.raises(PermissionDenied), work.attempt():
+            raise refusal
+    assert len(_denied_events(clinic, Role.QUALITY_LEAD)) == 1
+
+
+def test_a_refusal_recorded_in_an_attempt_survives_the_work_rolling_back(
+    clinic: ClinicUsers,
+) -> None:
+    actor = clinic.actor(Role.QUALITY_LEAD)
+    with pytest.raises(HandlerFailed), UnitOfWork(clinic.server.session_factory, actor) as work:
+        work.session.get(Episode, uuid.uuid4())
+        with pytest.raises(PermissionDenied), work.attempt():
+            raise PermissionDenied("not allowed")
+        raise HandlerFailed("the rest failed")
+    assert len(_denied_events(clinic, Role.QUALITY_LEAD)) == 1

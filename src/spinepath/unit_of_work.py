@@ -19,8 +19,10 @@ session belongs to, so a service never needs to be handed anything else.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
@@ -39,6 +41,23 @@ _AUDITED = "_spinepath_refusal_audited"
 REFUSALS: tuple[type[Exception], ...] = (PermissionDenied, NotFound)
 
 
+@dataclass(frozen=True)
+class AuditedRefusal:
+    """How a refusal other than 403/404 is kept on record (a time-out at the wrong level)."""
+
+    action: str
+    entity_type: str
+    entity_id: object | None
+    patient_id: uuid.UUID | None
+    detail: dict[str, Any]
+
+
+def _is_refusal(error: BaseException) -> bool:
+    return isinstance(error, REFUSALS) or isinstance(
+        getattr(error, "audited", None), AuditedRefusal
+    )
+
+
 class UnitOfWork:
     def __init__(
         self,
@@ -55,6 +74,9 @@ class UnitOfWork:
         self.action = action
         self.published: list[events.DomainEvent] = []
         self._after_commit: list[Callable[[], None]] = []
+        # Refusals recorded in this transaction (inside an attempt): kept on record again,
+        # outside it, should the whole work roll back after all.
+        self._refusals_in_work: list[BaseException] = []
         self._session: Session | None = None
 
     @property
@@ -86,7 +108,10 @@ class UnitOfWork:
             self._session = None
         if exc is None:
             self._run_after_commit()
-        elif isinstance(exc, REFUSALS):
+            return
+        for refused in self._refusals_in_work:
+            self._record_refusal(refused, outside=True)
+        if _is_refusal(exc) and exc not in self._refusals_in_work:
             self.audit_refusal(exc)
 
     def publish(self, actor: Actor, event: events.DomainEvent) -> None:
@@ -105,7 +130,9 @@ class UnitOfWork:
         """Part of the work that may be refused, for a page that shows the refusal in place.
 
         On refusal or invalid input only this part rolls back (a savepoint), with its events
-        and after-commit callbacks, and a refusal is audited; the error goes on to the caller.
+        and after-commit callbacks, and a refusal is audited in the transaction that goes on (a
+        second transaction would wait on SQLite's write lock this one holds); the error goes on
+        to the caller.
         """
         callbacks = len(self._after_commit)
         published = len(self.published)
@@ -117,31 +144,63 @@ class UnitOfWork:
                 savepoint.rollback()
             del self._after_commit[callbacks:]
             del self.published[published:]
-            if isinstance(failed, REFUSALS):
-                self.audit_refusal(failed)
+            if _is_refusal(failed) and not getattr(failed, _AUDITED, False):
+                setattr(failed, _AUDITED, True)
+                self._refusals_in_work.append(failed)
+                self._record_refusal(failed, outside=False)
             raise
         else:
             if savepoint.is_active:
                 savepoint.commit()
 
     def audit_refusal(self, refused: BaseException) -> None:
-        """Keep a refused attempt on record, once, even though its work rolled back."""
-        actor = self.actor
-        if actor is None or getattr(refused, _AUDITED, False):
+        """Keep a refused attempt on record, once, after its work rolled back."""
+        if getattr(refused, _AUDITED, False):
             return
         setattr(refused, _AUDITED, True)
-        detail: dict[str, Any] = {"status": getattr(refused, "status", None)}
-        if self.origin:
-            detail["path"] = self.origin[:500]
-        audit.record_outside_transaction(
-            self.factory,
-            actor,
-            self.action,
-            getattr(refused, "entity", "request"),
-            getattr(refused, "entity_id", None),
-            outcome="denied",
-            detail=detail,
-        )
+        self._record_refusal(refused, outside=True)
+
+    def _record_refusal(self, refused: BaseException, *, outside: bool) -> None:
+        actor = self.actor
+        if actor is None:
+            return
+        described = getattr(refused, "audited", None)
+        if isinstance(described, AuditedRefusal):
+            action, entity_type, entity_id = (
+                described.action,
+                described.entity_type,
+                described.entity_id,
+            )
+            patient_id, detail = described.patient_id, dict(described.detail)
+        else:
+            action = self.action
+            entity_type = getattr(refused, "entity", "request")
+            entity_id = getattr(refused, "entity_id", None)
+            patient_id, detail = None, {"status": getattr(refused, "status", None)}
+            if self.origin:
+                detail["path"] = self.origin[:500]
+        if outside:
+            audit.record_outside_transaction(
+                self.factory,
+                actor,
+                action,
+                entity_type,
+                entity_id,
+                patient_id=patient_id,
+                outcome="denied",
+                detail=detail,
+            )
+        else:
+            audit.record(
+                self.session,
+                actor,
+                action,
+                entity_type,
+                entity_id,
+                patient_id=patient_id,
+                outcome="denied",
+                detail=detail,
+            )
 
     def _run_after_commit(self) -> None:
         for callback in self._after_commit:

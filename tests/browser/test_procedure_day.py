@@ -43,7 +43,7 @@ def test_a_wrong_level_is_refused_until_a_reason_is_given(
         save_plan(client, episode["id"], ["L1"])
     log_in(page, web_clinic, Role.PHYSICIAN, f"/episodes/{episode['id']}/time-out")
     expect(page.locator("#planned-levels")).to_have_text("L1")
-    expect(page.locator("#prep-status")).to_have_text("no signed plan recorded")
+    expect(page.locator("#prep-status")).to_contain_text("signed by Physician of")
 
     page.get_by_label("Levels to treat, as identified on imaging").fill("L2")
     _confirm_everything(page)

@@ -57,13 +57,15 @@ def test_an_exit_without_a_reason_is_refused_on_the_page(
 ) -> None:
     episode = _patient_with_episode(web_clinic, "Reasonless")
     log_in(page, web_clinic, Role.PHYSICIAN, f"/episodes/{episode['id']}")
-    page.get_by_text("Other moves").click()
-    page.get_by_label("Move to").select_option("cancelled")
-    page.get_by_role("button", name="Move", exact=True).click()
-    expect(page.locator(".field-error")).to_contain_text("say why")
+    page.locator(".other-moves > summary").click()
+    cancel = page.locator("#move-cancelled")
+    cancel.get_by_label("Why is the episode cancelled?").fill("   ")  # blank once trimmed
+    cancel.get_by_role("button", name="Move to Cancelled").click()
+    expect(page.locator("#move-cancelled .field-error")).to_contain_text("say why")
     expect(page.locator("#current-stage")).to_have_text("Referral")
-    page.get_by_label("Reason").fill("Referred to the wrong clinic")
-    page.get_by_role("button", name="Move", exact=True).click()
+    cancel = page.locator("#move-cancelled")
+    cancel.get_by_label("Why is the episode cancelled?").fill("Referred to the wrong clinic")
+    cancel.get_by_role("button", name="Move to Cancelled").click()
     expect(page.locator("#current-stage")).to_have_text("Cancelled")
     expect(page.locator("ol.timeline")).to_contain_text("Referred to the wrong clinic")
 

@@ -52,11 +52,21 @@ def record_outside_transaction(
     entity_id: object | None = None,
     *,
     outcome: str,
+    patient_id: uuid.UUID | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
     """For refusals and failures: the work rolled back, but the attempt must stay on record."""
     with factory() as session, session.begin():
-        record(session, actor, action, entity_type, entity_id, outcome=outcome, detail=detail)
+        record(
+            session,
+            actor,
+            action,
+            entity_type,
+            entity_id,
+            patient_id=patient_id,
+            outcome=outcome,
+            detail=detail,
+        )
 
 
 @dataclass(frozen=True)

@@ -182,14 +182,8 @@ def record_time_out(
     """Record the time-out. Levels that differ from the plan need ``level_mismatch_reason``:
     without it the answer is 422 naming that field, and nothing is recorded (the refusal is
     audited)."""
-    try:
-        with api_work(request) as (session, actor):
-            out = time_out_out(service.record_time_out(session, actor, episode_id, data))
-    except service.LevelMismatch as refused:
-        service.audit_refused_time_out(
-            request.app.state.session_factory, request.state.actor, episode_id, refused
-        )
-        raise
+    with api_work(request) as (session, actor):
+        out = time_out_out(service.record_time_out(session, actor, episode_id, data))
     response.headers["Location"] = f"/api/v1/episodes/{episode_id}/time-outs"
     return out
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from spinepath.accounts.roles import Permission
 from spinepath.audit import service as audit
@@ -26,7 +26,7 @@ from spinepath.procedures.models import ProcedureLevel, ProcedurePlan, Procedure
 from spinepath.procedures.preparation_link import PreparationStatus, preparation_status
 from spinepath.procedures.schemas import PlanIn, RecordIn, TimeOutIn
 from spinepath.store.base import utc_now
-from spinepath.unit_of_work import publish
+from spinepath.unit_of_work import AuditedRefusal, publish
 from spinepath.versioning import check_version
 
 # Stages in which the plan may still change: the main line up to the procedure itself.
@@ -54,6 +54,21 @@ class LevelMismatch(InvalidInput):
         )
         self.check = check
         self.patient_id = patient_id
+
+    @property
+    def audited(self) -> AuditedRefusal:
+        """A refused wrong-level time-out stays on record even though nothing was saved."""
+        return AuditedRefusal(
+            action="create",
+            entity_type="time_out",
+            entity_id=None,
+            patient_id=self.patient_id,
+            detail={
+                "refused": "level mismatch without a reason",
+                "planned_levels": list(self.check.planned),
+                "levels_to_treat": list(self.check.to_treat),
+            },
+        )
 
 
 def _stage(episode: Episode) -> Stage:
@@ -262,27 +277,6 @@ def record_time_out(
             now=now,
         )
     return time_out
-
-
-def audit_refused_time_out(
-    factory: sessionmaker[Session], actor: Actor, episode_id: uuid.UUID, refused: LevelMismatch
-) -> None:
-    """A refused wrong-level time-out stays on record even though nothing else was saved."""
-    with factory() as session, session.begin():
-        audit.record(
-            session,
-            actor,
-            "create",
-            "time_out",
-            episode_id,
-            patient_id=refused.patient_id,
-            outcome="denied",
-            detail={
-                "refused": "level mismatch without a reason",
-                "planned_levels": list(refused.check.planned),
-                "levels_to_treat": list(refused.check.to_treat),
-            },
-        )
 
 
 def list_time_outs(session: Session, actor: Actor, episode_id: uuid.UUID) -> list[TimeOut]:

@@ -142,9 +142,6 @@ async def record_time_out(request: Request, episode_id: uuid.UUID) -> Response:
             with attempt(session):
                 service.record_time_out(session, actor, episode_id, parse_input(TimeOutIn, raw))
         except service.LevelMismatch as refused:
-            service.audit_refused_time_out(
-                request.app.state.session_factory, actor, episode_id, refused
-            )
             mismatch = refused.check.as_dict()
             return _render_time_out(
                 request,
