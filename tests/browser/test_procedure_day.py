@@ -129,11 +129,13 @@ def test_vitals_are_entered_by_keyboard_with_implausible_values_named(
     for value in ("16", "140"):
         page.keyboard.type(value)
         page.keyboard.press("Tab")
-    page.keyboard.press("Tab")  # oxygen: room air
+    page.keyboard.type("R")  # air or oxygen has no default: "Room air" is chosen by typing
+    page.keyboard.press("Tab")
     for value in ("128", "76", "-5"):
         page.keyboard.type(value)
         page.keyboard.press("Tab")
-    page.keyboard.press("Tab")  # ACVPU: alert
+    page.keyboard.type("A")  # ACVPU has no default: "A: alert" is chosen by typing
+    page.keyboard.press("Tab")
     page.keyboard.type("36.9")
     page.keyboard.press("Enter")
     expect(page.locator("#v-spo2_percent-error")).to_contain_text("outside the plausible range")
@@ -162,20 +164,18 @@ def test_the_board_shows_a_new_alert_without_reloading_until_it_is_acknowledged(
     before = page.locator("#board-updated").inner_text()
 
     with web_clinic.client(Role.NURSE) as other_nurse:
-        raised: dict[str, Any] = record_vitals(
-            other_nurse, episode_id, respiratory_rate=26, pulse_per_min=115, temperature_c=39.5
-        )
-    assert raised["alert"]["level"] == "emergency"
+        raised: dict[str, Any] = record_vitals(other_nurse, episode_id, respiratory_rate=26)
+    assert raised["alert"]["level"] == "single_parameter"
 
-    expect(row.locator(".board-alert")).to_contain_text("NEWS2 7 or more: emergency response")
-    expect(row.locator(".news2").first).to_have_text("NEWS2 7")
-    expect(row.locator(".news2").first).to_have_class("news2 news2-red")
-    expect(row).to_contain_text("Emergency response")
+    expect(row.locator(".board-alert")).to_contain_text("A score of 3 in a single parameter")
+    expect(row.locator(".news2").first).to_have_text("NEWS2 3")
+    expect(row.locator(".news2").first).to_have_class("news2 news2-yellow")
+    expect(row).to_contain_text("Urgent ward-based response")
     assert page.evaluate("window.__sameDocument") == "yes"  # no full page load happened
     assert page.locator("#board-updated").inner_text() != before
 
     row.get_by_role("button", name="Acknowledge the alert for Boardwatch").click()
-    expect(page.locator("#board-message")).to_contain_text("Alert acknowledged (NEWS2 7)")
+    expect(page.locator("#board-message")).to_contain_text("Alert acknowledged (NEWS2 3)")
     expect(row.locator(".board-alert")).to_have_count(0)
     assert page.evaluate("window.__sameDocument") == "yes"
     with web_clinic.client(Role.NURSE) as client:
@@ -213,3 +213,36 @@ def test_two_nurses_saving_the_same_checklist_the_second_is_told_it_changed(
         expect(second.get_by_label("Discharge instructions given")).not_to_be_checked()
     finally:
         second_context.close()
+
+
+def test_an_emergency_alert_is_shown_first_and_answered_with_the_action_and_arrival(
+    page: Page, web_clinic: ClinicUsers
+) -> None:
+    with web_clinic.client(Role.PHYSICIAN) as client:
+        episode_id = in_recovery(client, family_name="Emergency")["episode_id"]
+    log_in(page, web_clinic, Role.NURSE, f"/episodes/{episode_id}/recovery")
+    for name, value in (
+        ("respiratory_rate", "26"),
+        ("spo2_percent", "97"),
+        ("systolic_bp_mmhg", "130"),
+        ("diastolic_bp_mmhg", "80"),
+        ("pulse_per_min", "115"),
+        ("temperature_c", "39.5"),
+    ):
+        page.locator(f"#v-{name}").fill(value)
+    page.locator("#v-on_oxygen").select_option("false")
+    page.locator("#v-consciousness").select_option("A")
+    page.get_by_role("button", name="Save vital signs").click()
+    done = page.locator("#done-message")
+    expect(done).to_contain_text("Alert raised: NEWS2 7 or more: emergency response")
+    expect(done).to_have_class("alert danger")
+    assert page.evaluate("window.location.hash") == "#alerts"
+    expect(page.locator("table.observations")).to_contain_text("RR 3")
+    expect(page.locator("#schedule")).to_contain_text("Continuous monitoring")
+
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator(".field-error").first).to_contain_text("needs the action taken")
+    page.get_by_label("Action taken", exact=False).fill("Crash call; registrar and outreach")
+    page.get_by_label("Responder arrived at", exact=False).fill("2030-01-01T10:00")
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator(".field-error").first).to_contain_text("cannot be in the future")

@@ -43,6 +43,11 @@ def alerts_of(session: Session, episode_id: uuid.UUID) -> list[RecoveryAlert]:
     )
 
 
+def episode_of_alert(session: Session, actor: Actor, alert_id: uuid.UUID) -> uuid.UUID:
+    """The episode an alert of the actor's clinic belongs to (another clinic's: not found)."""
+    return in_clinic(session, actor, RecoveryAlert, alert_id, "alert").episode_id
+
+
 def open_alert_count(session: Session, episode_id: uuid.UUID) -> int:
     return int(
         session.scalar(

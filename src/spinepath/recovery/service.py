@@ -40,6 +40,9 @@ from spinepath.recovery.alerts import (
     alerts_of as alerts_of,
 )
 from spinepath.recovery.alerts import (
+    episode_of_alert as episode_of_alert,
+)
+from spinepath.recovery.alerts import (
     open_alert_count,
     raise_alert,
     resolve_alerts,

@@ -52,6 +52,11 @@ WHOLE_NUMBER_FIELDS = (
 )
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+ALERT_STATUSES = {
+    "open": "Open",
+    "resolved": "Resolved by a lower score, response not yet recorded",
+    "acknowledged": "Acknowledged",
+}
 CHECKLIST_FLAGS = (
     ("escort_confirmed", "A responsible adult will escort the patient home"),
     ("pain_relief_given", "Pain relief for home given"),
@@ -83,7 +88,11 @@ def vitals_from_form(data: dict[str, list[str]], time_zone: str) -> dict[str, An
         raw["temperature_c"] = _number_or_text(first(data, "temperature_c"))
     if first(data, "consciousness"):
         raw["consciousness"] = first(data, "consciousness")
-    raw["on_oxygen"] = first(data, "on_oxygen") == "true"
+    # No default: an untouched choice is left out, so it is named as missing.
+    if first(data, "on_oxygen") in ("true", "false"):
+        raw["on_oxygen"] = first(data, "on_oxygen") == "true"
+    elif first(data, "on_oxygen"):
+        raw["on_oxygen"] = first(data, "on_oxygen")
     return raw
 
 
@@ -104,6 +113,7 @@ def _board_context(
         "message": message,
         "labels": BY_FIELD,
         "colour_of": alert_rules.colour_of,
+        "ack_rules": alert_rules.ACKNOWLEDGEMENT_RULES,
     }
 
 
@@ -127,10 +137,13 @@ async def acknowledge(request: Request, alert_id: uuid.UUID) -> Response:
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, single_values(data)))
         raw: dict[str, Any] = {}
-        if first(data, "note"):
-            raw["note"] = first(data, "note")
-        if first(data, "version"):
-            raw["version"] = first(data, "version")
+        for name in ("action_taken", "note", "version"):
+            if first(data, name):
+                raw[name] = first(data, name)
+        if first(data, "responder_arrived_at"):
+            raw["responder_arrived_at"] = local_to_aware(
+                first(data, "responder_arrived_at"), actor.clinic_time_zone
+            )
         message = None
         try:
             with attempt(session):
@@ -140,6 +153,23 @@ async def acknowledge(request: Request, alert_id: uuid.UUID) -> Response:
                 message = f"Alert acknowledged (NEWS2 {alert.news2_total})."
                 episode_id = alert.episode_id
         except (InvalidInput, DomainError) as refused:
+            stay_on_page = back == "episode" and isinstance(refused, InvalidInput | VersionConflict)
+            if not htmx and stay_on_page:
+                # Show the refusal beside the alert's form, keeping what was typed.
+                shown = service.episode_of_alert(session, actor, alert_id)
+                kept = {
+                    f"ack_{k}": first(data, k) for k in ("action_taken", "responder_arrived_at")
+                }
+                return _render(
+                    request,
+                    session,
+                    actor,
+                    shown,
+                    token.csrf_token,
+                    errors_of(refused),
+                    {**kept, "ack_alert_id": str(alert_id)},
+                    status_of(refused),
+                )
             if not htmx:
                 raise
             message = "; ".join(errors_of(refused).values())
@@ -181,6 +211,8 @@ def _render(
             "labels": BY_FIELD,
             "colour_of": alert_rules.colour_of,
             "checklist_flags": CHECKLIST_FLAGS,
+            "ack_rules": alert_rules.ACKNOWLEDGEMENT_RULES,
+            "alert_statuses": ALERT_STATUSES,
             "aldrete_items": aldrete.ITEMS,
             "padss_items": padss.ITEMS,
             "vitals_kind": "recovery"
@@ -213,7 +245,7 @@ async def _act(
         check_csrf(token, csrf_from(request, form))
         try:
             with attempt(session):
-                message = action(session, actor, data)
+                outcome = action(session, actor, data)
         except (InvalidInput, DomainError) as refused:
             errors = {f"{prefix}{k}": v for k, v in errors_of(refused).items()}
             # After someone else's change, show what is stored now, not the stale form.
@@ -229,8 +261,12 @@ async def _act(
                 prefixed,
                 status_of(refused),
             )
+    message, tone = outcome if isinstance(outcome, tuple) else (outcome, "success")
+    # After an alert, land on it (the alerts come first on the page), not past it.
+    where = "alerts" if tone == "danger" else anchor
     return RedirectResponse(
-        f"/episodes/{episode_id}/recovery?done={quote(message)}#{anchor}", status_code=303
+        f"/episodes/{episode_id}/recovery?done={quote(message)}&tone={tone}#{where}",
+        status_code=303,
     )
 
 
@@ -245,13 +281,15 @@ async def start(request: Request, episode_id: uuid.UUID) -> Response:
 
 @router.post("/episodes/{episode_id}/recovery/observations")
 async def observations(request: Request, episode_id: uuid.UUID) -> Response:
-    def action(session: Session, actor: Actor, data: dict[str, list[str]]) -> str:
+    def action(session: Session, actor: Actor, data: dict[str, list[str]]) -> tuple[str, str]:
         raw = vitals_from_form(data, actor.clinic_time_zone)
         recorded = service.record_observations(session, actor, episode_id, raw)
-        total = recorded.observation_set.news2_total
+        saved = recorded.observation_set
+        message = f"Vital signs recorded: NEWS2 {saved.news2_total} ({saved.news2_risk} risk)."
         if recorded.alert is not None:
-            return f"Vital signs recorded: NEWS2 {total}. Alert raised: {recorded.alert.label}."
-        return f"Vital signs recorded: NEWS2 {total}."
+            return f"{message} Alert raised: {recorded.alert.label}.", "danger"
+        # Green only for a low score; any other risk is shown as a warning.
+        return message, "success" if saved.news2_risk == "low" else "warning"
 
     return await _act(request, episode_id, "vitals_", action, "vitals")
 
