@@ -315,9 +315,11 @@ def record_observations(
         Body(
             description=(
                 "One set of vital signs: respiratory_rate, spo2_percent, spo2_scale (1 or 2), "
-                "on_oxygen, systolic_bp_mmhg, diastolic_bp_mmhg (optional), pulse_per_min, "
-                "consciousness (A, C, V, P or U), temperature_c; with kind (baseline or "
-                "recovery) and observed_at. Implausible values answer 422 naming each field."
+                "on_oxygen, systolic_bp_mmhg, diastolic_bp_mmhg (optional, below the systolic), "
+                "pulse_per_min, consciousness (A, C, V, P or U), temperature_c; with kind "
+                "(baseline or recovery) and observed_at. on_oxygen and consciousness have no "
+                "default. Physicians and nurses only (403 otherwise). Missing or implausible "
+                "values answer 422 naming each field."
             ),
             examples=[OBSERVATION_EXAMPLE],
         ),
