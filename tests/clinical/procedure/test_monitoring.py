@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from spinepath.clinical.procedure import monitoring
 
@@ -60,3 +62,18 @@ def test_seven_or_more_asks_for_continuous_monitoring() -> None:
 
 def test_without_a_set_the_clinic_interval_applies() -> None:
     assert monitoring.schedule(None, 15)["interval_minutes"] == 15
+
+
+@given(
+    total=st.integers(min_value=0, max_value=19),
+    single=st.booleans(),
+    clinic=st.integers(min_value=1, max_value=1440),
+)
+def test_a_higher_score_never_lengthens_the_interval(total: int, single: bool, clinic: int) -> None:
+    def minutes(result: dict[str, Any]) -> float:
+        shown = monitoring.schedule(result, clinic)
+        return 0 if shown["continuous"] else float(shown["interval_minutes"])
+
+    assert minutes(score(total + 1, single)) <= minutes(score(total, single))
+    assert minutes(score(total, True)) <= minutes(score(total, False))
+    assert monitoring.schedule(score(total, single), clinic)["interval_minutes"] <= clinic
