@@ -205,6 +205,11 @@ def _demo_patient(
         procedure_at=timeline.procedure_at,
         raised_news2=worrying,
     )
+    # At referral, until the first move (or the present when it stays there).
+    referral_end = timeline.entered[0] if route else timeline.now
+    demo_records.live_through(
+        story, Stage.REFERRAL, timeline.opened, referral_end, route[0] if route else None
+    )
     for index, (stage, start) in enumerate(zip(route, timeline.entered, strict=True)):
         demo_records.finish_stage_tasks(story, start)
         demo_records.enter(story, stage, start, reason if stage in REASON_REQUIRED else None)
