@@ -67,7 +67,8 @@ def test_a_physician_records_the_facts_evaluates_answers_and_decides(
 
     page.get_by_label("Assessment date").fill("2026-11-20")
     answer(page, "Setting", "Outpatient")
-    answer(page, "Pregnant", "No")
+    # An 82-year-old woman is not asked about pregnancy: the rule is shown instead.
+    expect(page.locator(".not-asked")).to_contain_text("Pregnant")
     answer(page, "Marrow oedema on MRI", "Yes")
     page.get_by_role("spinbutton", name="Vertebral body height loss").fill("30")
     answer(page, "Kyphotic deformity", "Yes")
