@@ -267,6 +267,15 @@ def with_booked_times(session: Session, episode_id: uuid.UUID, raw: Any) -> Any:
     return filled
 
 
+def _back_to_review(record: PreparationPlan, reason: str) -> None:
+    """The signed plan no longer stands: unsigned, with why, until it is signed again."""
+    record.status = NEEDS_REVIEW
+    record.review_reason = reason
+    record.signed_at = None
+    record.signed_by_id = None
+    record.signed_by_name = None
+
+
 def procedure_moved(
     session: Session, actor: Actor, episode_id: uuid.UUID, starts_at: datetime
 ) -> PreparationPlan | None:
@@ -281,14 +290,11 @@ def procedure_moved(
         return record
     zone = ZoneInfo(actor.clinic_time_zone)
     moved_to = starts_at.astimezone(zone).strftime("%d %b %Y %H:%M")
-    record.status = NEEDS_REVIEW
-    record.review_reason = (
+    _back_to_review(
+        record,
         f"the procedure was booked for {moved_to}, not the time this plan was made for: "
-        "save the plan again for the new time and sign it"
+        "save the plan again for the new time and sign it",
     )
-    record.signed_at = None
-    record.signed_by_id = None
-    record.signed_by_name = None
     session.flush()
     audit.record(
         session,
@@ -394,11 +400,7 @@ def save_preparation(
             reasons.append("decision no longer fits the plan: " + ", ".join(dropped))
         if not reasons:  # changed, then changed back to what was signed
             reasons = ["changed and then changed back to the signed inputs: sign again to confirm"]
-        record.status = NEEDS_REVIEW
-        record.review_reason = "changed after signing: " + "; ".join(reasons)
-        record.signed_at = None
-        record.signed_by_id = None
-        record.signed_by_name = None
+        _back_to_review(record, "changed after signing: " + "; ".join(reasons))
     session.flush()
     audit.record(
         session,
@@ -648,11 +650,7 @@ def decide_medicine(
     record.updated_by_id = actor.user_id
     record.updated_by_name = actor.full_name
     if record.status != DRAFT:
-        record.status = NEEDS_REVIEW
-        record.review_reason = f"changed after signing: {what}"
-        record.signed_at = None
-        record.signed_by_id = None
-        record.signed_by_name = None
+        _back_to_review(record, f"changed after signing: {what}")
     session.flush()
     audit.record(
         session,
