@@ -30,12 +30,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from spinepath.clinical.preparation.medicines import RXNORM
 from spinepath.fhir import codes
 from spinepath.fhir.export import ExportContext, Section, instant
 from spinepath.preparation.models import NEEDS_REVIEW, PreparationPlan, PreparationSignature
+from spinepath.preparation.signed_plan import plan_of_episode
 
 STATUS_FOR_ACTION = {"hold": "on-hold", "continue": "active", "review": "unknown"}
 NOT_RECOGNISED = "Not recognised by the preparation planner: a clinician must review this medicine."
@@ -197,9 +196,7 @@ def medication_statement(
 
 
 def medicine_holds_section(ctx: ExportContext) -> list[dict[str, Any]]:
-    record = ctx.session.scalar(
-        select(PreparationPlan).where(PreparationPlan.episode_id == ctx.episode.id)
-    )
+    record = plan_of_episode(ctx.session, ctx.episode.id)
     if record is None or not record.signatures:
         return []  # never signed: nothing decided to export
     signature = record.signatures[-1]

@@ -25,7 +25,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,6 +65,7 @@ from spinepath.preparation.schemas import (
     EPISODE_FIELDS,
     EpisodeFieldsIn,
 )
+from spinepath.preparation.signed_plan import plan_of_episode
 from spinepath.store.base import utc_now
 from spinepath.unit_of_work import publish
 from spinepath.versioning import check_version
@@ -208,9 +208,7 @@ def core_input(inputs: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _find(session: Session, episode: Episode) -> PreparationPlan | None:
-    return session.scalars(
-        select(PreparationPlan).where(PreparationPlan.episode_id == episode.id)
-    ).one_or_none()
+    return plan_of_episode(session, episode.id)
 
 
 def get_preparation(
@@ -282,7 +280,7 @@ def procedure_moved(
     """The booked procedure time changed: a plan computed for another start no longer tells the
     patient the right stop and fasting times, so it goes back to review (and is not shown to
     the patient) until it is saved again for the new time."""
-    record = session.scalar(select(PreparationPlan).where(PreparationPlan.episode_id == episode_id))
+    record = plan_of_episode(session, episode_id)
     if record is None:
         return None
     planned = record.inputs.get("procedure_start")

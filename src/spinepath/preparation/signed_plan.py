@@ -33,8 +33,15 @@ class PlanStatus:
         return self.status == NEEDS_REVIEW
 
 
+def plan_of_episode(session: Session, episode_id: uuid.UUID) -> PreparationPlan | None:
+    """The episode's stored preparation plan (one per episode), or None."""
+    return session.scalars(
+        select(PreparationPlan).where(PreparationPlan.episode_id == episode_id)
+    ).one_or_none()
+
+
 def plan_status(session: Session, episode_id: uuid.UUID) -> PlanStatus:
-    stored = session.scalar(select(PreparationPlan).where(PreparationPlan.episode_id == episode_id))
+    stored = plan_of_episode(session, episode_id)
     if stored is None:
         return PlanStatus(status="none")
     plan = stored.plan or {}

@@ -30,6 +30,7 @@ from spinepath.preparation.models import (
     PreparationPlan,
     PreparationSignature,
 )
+from spinepath.preparation.signed_plan import plan_of_episode
 
 STATUS_LABELS = {
     DRAFT: "draft, not signed",
@@ -87,9 +88,7 @@ def holds(plan: dict[str, Any]) -> list[Fact]:
 
 
 def _block(session: Session, context: SummaryContext) -> Iterable[SummaryBlock]:
-    stored = session.scalar(
-        select(PreparationPlan).where(PreparationPlan.episode_id == context.episode.id)
-    )
+    stored = plan_of_episode(session, context.episode.id)
     link = Link("Preparation plan", f"{context.base}/preparation", "preparation-link")
     if stored is None:
         yield SummaryBlock(
