@@ -37,6 +37,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
+# Every string and every field name a request carries (path, query, body) is refused when it
+# holds a control character: NUL and the other C0 controls except tab, line feed and carriage
+# return, and DEL (spinepath.jsonread). The request schemas say so with this pattern.
+NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+
 _DESCRIPTIONS = {
     "400": "The request is malformed",
     "401": "No token, or an expired or revoked one",
@@ -115,8 +120,52 @@ def document(app: FastAPI) -> dict[str, Any]:
                 if status == "401" and not path.startswith("/api/"):
                     continue  # CDS Hooks answers 401 with no body
                 entry["content"] = {PROBLEM_JSON: {"schema": _PROBLEM_REF}}
+    _state_the_text_rule(schema)
     app.openapi_schema = schema
     return schema
+
+
+def _state_the_text_rule(schema: dict[str, Any]) -> None:
+    """Give every string a request may carry the pattern the server enforces, and every object
+    the same rule for its field names. No component is shared between requests and responses,
+    so the answers' schemas are left as they are."""
+    components = schema.get("components", {}).get("schemas", {})
+    seen: set[str] = set()
+    # (schema, whether a pattern, enum or format above it already rules its strings)
+    pending: list[tuple[Any, bool]] = []
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                pending.append((parameter.get("schema"), False))
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                pending.append((media.get("schema"), False))
+    while pending:
+        node, ruled = pending.pop()
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            name = ref.rsplit("/", 1)[-1]
+            if name not in seen and name in components:
+                seen.add(name)
+                pending.append((components[name], False))
+            continue
+        ruled = ruled or bool(_STATED & set(node))
+        if node.get("type") == "string" and not ruled:
+            node["pattern"] = NO_CONTROL_CHARACTERS
+        if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
+            node.setdefault("propertyNames", {"pattern": NO_CONTROL_CHARACTERS})
+        pending.extend((child, False) for child in node.get("properties", {}).values())
+        pending.extend((node.get(key), False) for key in ("additionalProperties", "items", "not"))
+        pending.extend(
+            (child, ruled) for key in ("anyOf", "oneOf", "allOf") for child in node.get(key, [])
+        )
+        pending.extend((child, False) for child in node.get("prefixItems", []))
+
+
+_STATED = {"pattern", "enum", "const", "format"}
 
 
 def _errors_in(responses: dict[str, Any]) -> set[str]:
