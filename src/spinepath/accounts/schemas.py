@@ -29,7 +29,10 @@ class ClinicIn(BaseModel):
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    username: str = Field(description="Lower-case letters, digits, dot, dash or underscore")
+    username: str = Field(
+        description="Lower-case letters, digits, dot, dash or underscore",
+        json_schema_extra={"pattern": USERNAME_PATTERN.pattern},
+    )
     full_name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(default=None, max_length=254)
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)

@@ -31,6 +31,7 @@ from spinepath.assessments.schemas import (
     DecisionIn,
     EvaluateEpisodeIn,
     FactsUpdate,
+    criteria_sets_schema,
 )
 from spinepath.clinical.candidacy import CRITERIA_SETS
 from spinepath.errors import FieldError, InvalidInput
@@ -253,7 +254,9 @@ _CASE_DOC: dict[str, Any] = {
 async def evaluate(
     request: Request,
     criteria_set: list[str] = Query(
-        default=[], description="Criteria sets to apply (repeatable); every set when none"
+        default=[],
+        description="Criteria sets to apply (repeatable, each once); every set when none",
+        json_schema_extra=criteria_sets_schema,
     ),
 ) -> JSONResponse:
     """Evaluate a case; nothing is stored. 422 names every invalid field."""

@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from spinepath.clinical.candidacy import registry
+
 # What the episode already knows, and so never comes from the stored facts.
 EPISODE_FRACTURE_FIELDS = ("level", "etiology", "symptom_onset")
 RECORD_PATIENT_FIELDS = ("birth_date", "sex")
@@ -28,6 +30,14 @@ FACTS_DESCRIPTION = (
     "modalities, intolerable_side_effects}, screening {…}, osteoporosis_care {bmd_referral, "
     "education, program_instruction}. Any fact may be absent or null: unknown, never 'no'."
 )
+
+
+def criteria_sets_schema(schema: dict[str, Any], at_least: int = 0) -> None:
+    """A list of registered criteria sets, each once, as the OpenAPI document states it."""
+    schema["items"] = {"type": "string", "enum": sorted(registry.CRITERIA_SETS)}
+    schema["uniqueItems"] = True
+    if at_least:
+        schema["minItems"] = at_least
 
 
 class FactsUpdate(BaseModel):
@@ -95,7 +105,10 @@ class DecisionIn(BaseModel):
 class CriteriaSetChoiceIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    criteria_sets: list[str] = Field(description="Names of the criteria sets to apply, in order")
+    criteria_sets: list[str] = Field(
+        description="Names of the criteria sets to apply, in order, each once",
+        json_schema_extra=lambda schema: criteria_sets_schema(schema, at_least=1),
+    )
     version: int | None = Field(
         default=None, ge=0, description="Version you saw (0 while the clinic applies the default)"
     )

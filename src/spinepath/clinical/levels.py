@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 _REGION_SIZES = (("C", 7), ("T", 12), ("L", 5), ("S", 5))
 
@@ -10,6 +11,15 @@ LEVELS: tuple[str, ...] = tuple(
     f"{region}{number}" for region, size in _REGION_SIZES for number in range(1, size + 1)
 )
 _INDEX = {level: index for index, level in enumerate(LEVELS)}
+
+# The levels as the OpenAPI document states them (lower case and surrounding spaces are also
+# read, and normalised): a JSON Schema fragment for a level, and for a list of distinct levels.
+LEVEL_PATTERN = "^(C[1-7]|T[1-9]|T1[0-2]|L[1-5]|S[1-5])$"
+LEVEL_SCHEMA: dict[str, Any] = {"pattern": LEVEL_PATTERN}
+LEVELS_SCHEMA: dict[str, Any] = {
+    "items": {"type": "string", "pattern": LEVEL_PATTERN},
+    "uniqueItems": True,
+}
 
 
 class Region(StrEnum):

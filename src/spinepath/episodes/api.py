@@ -388,12 +388,20 @@ class WorklistOut(BaseModel):
     pages: int
 
 
+# Empty (anyone), 'me', or a user id written as a UUID.
+_ASSIGNEE_PATTERN = (
+    "^(|me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
+
+
 @router.get("/worklist", response_model=WorklistOut, tags=["worklist"])
 def get_worklist(
     request: Request,
     stage: list[Stage] = Query(default=[], description="Only these stages (repeatable)"),
     assignee: str | None = Query(
-        default=None, description="Episodes with an open task assigned to this user id, or 'me'"
+        default=None,
+        description="Episodes with an open task assigned to this user id, or 'me'",
+        json_schema_extra={"pattern": _ASSIGNEE_PATTERN},
     ),
     owner_role: str | None = Query(default=None, description="Open tasks owned by this role"),
     overdue: bool = Query(default=False, description="Only episodes with an overdue task"),

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from spinepath.clinical.levels import normalise_level
+from spinepath.clinical.levels import LEVEL_SCHEMA, normalise_level
 from spinepath.episodes.models import AppointmentKind, TaskStatus
 from spinepath.episodes.pathway import Stage
 
@@ -31,7 +31,10 @@ def _not_future(value: date | None) -> date | None:
 class FractureIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    level: str = Field(description="Vertebral level, C1–C7, T1–T12, L1–L5 or S1–S5")
+    level: str = Field(
+        description="Vertebral level, C1–C7, T1–T12, L1–L5 or S1–S5",
+        json_schema_extra=LEVEL_SCHEMA,
+    )
     onset_date: date | None = Field(default=None, description="Date the pain began")
     etiology: Etiology = Etiology.OSTEOPOROTIC
     notes: str | None = Field(default=None, max_length=2000)
@@ -44,7 +47,7 @@ class FractureUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     version: int | None = Field(default=None, ge=1)
-    level: str | None = None
+    level: str | None = Field(default=None, json_schema_extra=LEVEL_SCHEMA)
     onset_date: date | None = None
     etiology: Etiology | None = None
     notes: str | None = Field(default=None, max_length=2000)

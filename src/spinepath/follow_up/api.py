@@ -295,7 +295,11 @@ def update_plan(
 @router.get("/follow-up/contacts", response_model=list[ContactOut])
 def list_contacts(
     request: Request,
-    state: list[str] = Query(default=["due", "overdue"], description="upcoming, due, overdue"),
+    state: list[str] = Query(
+        default=["due", "overdue"],
+        description="upcoming, due, overdue",
+        json_schema_extra={"items": {"type": "string", "enum": ["upcoming", "due", "overdue"]}},
+    ),
     as_of: datetime | None = Query(default=None, description="Default: now. With a zone offset"),
 ) -> list[ContactOut]:
     """The clinic's planned contacts by state, judged by the clinic's own calendar."""
@@ -502,13 +506,22 @@ def report_json(report: reports.OutcomeReport) -> dict[str, Any]:
     }
 
 
+def _procedure_schema(schema: dict[str, Any]) -> None:
+    """The report's procedure filter: empty (every episode) or one of the known kinds."""
+    schema["enum"] = ["", *(code for code, _ in reports.procedure_options())]
+
+
 @router.get("/reports/outcomes", tags=["reports"])
 def outcome_report(
     request: Request,
     date_from: date | None = Query(default=None, description="Plans started on or after"),
     date_to: date | None = Query(default=None, description="Plans started on or before"),
     physician_id: uuid.UUID | None = Query(default=None),
-    procedure: str = Query(default="", description="post_procedure, conservative, procedure:…"),
+    procedure: str = Query(
+        default="",
+        description="post_procedure, conservative, procedure:…",
+        json_schema_extra=_procedure_schema,
+    ),
 ) -> dict[str, Any]:
     """Outcome report for the quality lead (aggregates only, no patient rows)."""
     with api_work(request) as (session, actor):
@@ -524,7 +537,7 @@ def outcome_report_csv(
     date_from: date | None = Query(default=None),
     date_to: date | None = Query(default=None),
     physician_id: uuid.UUID | None = Query(default=None),
-    procedure: str = Query(default=""),
+    procedure: str = Query(default="", json_schema_extra=_procedure_schema),
 ) -> Response:
     with api_work(request) as (session, actor):
         found = reports.outcome_report(

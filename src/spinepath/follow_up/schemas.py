@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from spinepath.clinical.follow_up.schedule import PlanKind
+from spinepath.clinical.levels import LEVEL_SCHEMA
 
 TIME_POINT_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 
@@ -110,7 +111,11 @@ class EventIn(BaseModel):
 
     kind: EventKind
     occurred_on: date
-    level: str | None = Field(default=None, description="New fracture: vertebral level, e.g. T12")
+    level: str | None = Field(
+        default=None,
+        description="New fracture: vertebral level, e.g. T12",
+        json_schema_extra=LEVEL_SCHEMA,
+    )
     complication: Complication | None = None
     description: str | None = Field(default=None, max_length=2000)
 

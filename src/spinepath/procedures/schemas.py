@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from spinepath.clinical.errors import FieldError
-from spinepath.clinical.levels import level_index, normalise_level
+from spinepath.clinical.levels import LEVEL_SCHEMA, LEVELS_SCHEMA, level_index, normalise_level
 from spinepath.clinical.procedure.record import (
     Approach,
     CementType,
@@ -14,6 +16,9 @@ from spinepath.clinical.procedure.record import (
     Sedation,
     Technique,
 )
+
+# A confirmation the time-out requires: the schema states that only true is accepted.
+CONFIRMED: dict[str, Any] = {"const": True}
 
 
 def _levels(value: list[str]) -> list[str]:
@@ -27,7 +32,12 @@ class PlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     technique: Technique
-    levels: list[str] = Field(min_length=1, max_length=29, description="Planned levels, C1-S5")
+    levels: list[str] = Field(
+        min_length=1,
+        max_length=29,
+        description="Planned levels, C1-S5, each once",
+        json_schema_extra=LEVELS_SCHEMA,
+    )
     notes: str | None = Field(default=None, max_length=2000)
     version: int | None = Field(default=None, ge=1, description="Plan version you saw (updates)")
 
@@ -40,12 +50,23 @@ class TimeOutIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     levels_to_treat: list[str] = Field(
-        min_length=1, max_length=29, description="The levels about to be treated, as confirmed"
+        min_length=1,
+        max_length=29,
+        description="The levels about to be treated, as confirmed, each once",
+        json_schema_extra=LEVELS_SCHEMA,
     )
-    identity_confirmed: StrictBool = Field(description="Patient identity checked")
-    procedure_confirmed: StrictBool = Field(description="Planned procedure confirmed")
-    consent_confirmed: StrictBool = Field(description="Signed consent seen")
-    labs_reviewed: StrictBool = Field(description="Pre-procedure labs reviewed")
+    identity_confirmed: StrictBool = Field(
+        description="Patient identity checked; must be true", json_schema_extra=CONFIRMED
+    )
+    procedure_confirmed: StrictBool = Field(
+        description="Planned procedure confirmed; must be true", json_schema_extra=CONFIRMED
+    )
+    consent_confirmed: StrictBool = Field(
+        description="Signed consent seen; must be true", json_schema_extra=CONFIRMED
+    )
+    labs_reviewed: StrictBool = Field(
+        description="Pre-procedure labs reviewed; must be true", json_schema_extra=CONFIRMED
+    )
     labs_note: str | None = Field(default=None, max_length=1000)
     allergies: str = Field(
         min_length=1, max_length=1000, description="Allergies as confirmed, or 'none known'"
@@ -78,7 +99,7 @@ class TimeOutIn(BaseModel):
 class LevelIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    level: str
+    level: str = Field(json_schema_extra=LEVEL_SCHEMA)
     technique: Technique
     approach: Approach
     needle: str | None = Field(default=None, max_length=200, description="Needle, e.g. gauge")
@@ -88,7 +109,8 @@ class LevelIn(BaseModel):
     cement_type: CementType
     cement_volume_ml: float = Field(gt=0, allow_inf_nan=False, description="Cement volume, mL")
     leakage: list[LeakageSite] = Field(
-        description="Where cement leaked; an empty list records 'no leakage'"
+        description="Where cement leaked, each site once; an empty list records 'no leakage'",
+        json_schema_extra={"uniqueItems": True},
     )
 
     @field_validator("level")
