@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from spinepath.api.middleware import needs_token
 
@@ -91,6 +92,29 @@ def _statuses(method: str, path: str, operation: dict[str, Any]) -> set[str]:
     return found
 
 
+# The schemas of request bodies that routes read themselves (the clinical core validates them),
+# named apart from FastAPI's own components: (model name → its JSON Schema).
+_BODY_PREFIX = "Input."
+_BODY_SCHEMAS: dict[str, Any] = {}
+
+
+def model_body(
+    model: type[BaseModel], description: str, *, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """``openapi_extra`` for a route that reads its JSON body itself and validates it with
+    ``model``: the document states the model's schema (``extra`` adds properties the route
+    reads beside it)."""
+    schema = model.model_json_schema(
+        ref_template=f"#/components/schemas/{_BODY_PREFIX}{{model}}", mode="validation"
+    )
+    for name, definition in schema.pop("$defs", {}).items():
+        _BODY_SCHEMAS[f"{_BODY_PREFIX}{name}"] = definition
+    if extra:
+        schema["properties"] = {**schema.get("properties", {}), **extra}
+    media = {"application/json": {"schema": schema}}
+    return {"requestBody": {"required": True, "description": description, "content": media}}
+
+
 def document(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -105,6 +129,8 @@ def document(app: FastAPI) -> dict[str, Any]:
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     components["Problem"] = PROBLEM_SCHEMA
+    components.update(_BODY_SCHEMAS)
+    components["AnyJson"] = ANY_JSON
     for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -152,6 +178,17 @@ def _state_the_text_rule(schema: dict[str, Any]) -> None:
                 seen.add(name)
                 pending.append((components[name], False))
             continue
+        if not set(node) - _ANNOTATIONS:  # any value at all
+            node["$ref"] = _ANY_REF
+            continue
+        if node.get("type") == "object" and "additionalProperties" not in node:
+            node["additionalProperties"] = True
+        for key in ("additionalProperties", "items"):
+            if node.get(key) is True:
+                node[key] = {"$ref": _ANY_REF}
+        for key, child in node.get("properties", {}).items():
+            if child is True:
+                node["properties"][key] = {"$ref": _ANY_REF}
         ruled = ruled or bool(_STATED & set(node))
         if node.get("type") == "string" and not ruled:
             node["pattern"] = NO_CONTROL_CHARACTERS
@@ -166,6 +203,25 @@ def _state_the_text_rule(schema: dict[str, Any]) -> None:
 
 
 _STATED = {"pattern", "enum", "const", "format"}
+_ANY_REF = "#/components/schemas/AnyJson"
+_ANNOTATIONS = {"title", "description", "default", "examples", "example", "deprecated"}
+# Where a request may hold any JSON value, the document says so with this schema: any value,
+# with no control character in its strings or its field names.
+ANY_JSON: dict[str, Any] = {
+    "title": "AnyJson",
+    "anyOf": [
+        {"type": "null"},
+        {"type": "boolean"},
+        {"type": "number"},
+        {"type": "string", "pattern": NO_CONTROL_CHARACTERS},
+        {"type": "array", "items": {"$ref": _ANY_REF}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": NO_CONTROL_CHARACTERS},
+            "additionalProperties": {"$ref": _ANY_REF},
+        },
+    ],
+}
 
 
 def _errors_in(responses: dict[str, Any]) -> set[str]:

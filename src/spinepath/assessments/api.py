@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from spinepath.api.deps import api_work, etag, if_match_version
+from spinepath.api.openapi import model_body
 from spinepath.assessments import service
 from spinepath.assessments.models import Assessment, AssessmentDecision
 from spinepath.assessments.schemas import (
@@ -34,6 +35,7 @@ from spinepath.assessments.schemas import (
     criteria_sets_schema,
 )
 from spinepath.clinical.candidacy import CRITERIA_SETS
+from spinepath.clinical.candidacy.case import Case
 from spinepath.errors import FieldError, InvalidInput
 
 router = APIRouter(tags=["assessments"])
@@ -241,13 +243,7 @@ _RESULT_DOC: dict[int | str, dict[str, Any]] = {
         "content": {"application/json": {"schema": {"type": "object"}}},
     }
 }
-_CASE_DOC: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "The case (see docs/decision-support.md; absent or null = unknown).",
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
-}
+_CASE_DOC = model_body(Case, "The case (see docs/decision-support.md; absent or null = unknown).")
 
 
 @router.post("/assessments/evaluate", responses=_RESULT_DOC, openapi_extra=_CASE_DOC)

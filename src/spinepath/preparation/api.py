@@ -22,6 +22,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from spinepath.api.deps import api_work, etag, if_match_version
+from spinepath.api.openapi import model_body
+from spinepath.clinical.preparation.inputs import PlanIn
 from spinepath.preparation import outputs, service
 from spinepath.preparation.models import SIGNED, PreparationPlan, PreparationSignature
 from spinepath.preparation.schemas import (
@@ -44,17 +46,13 @@ _PLAN_DOC: dict[int | str, dict[str, Any]] = {
         "content": {"application/json": {"schema": {"type": "object"}}},
     }
 }
-_PLAN_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": (
-            "procedure_start (ISO 8601 with a UTC offset), time_zone (IANA, optional), edition, "
-            "creatinine_clearance_ml_min, medications [{name, frequency, rxnorm, dose_times}], "
-            "labs {inr, platelets_10e9_per_l, hemoglobin_g_dl, fibrinogen_mg_dl}, clinic_policy"
-        ),
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
-}
+_PLAN_BODY = model_body(
+    PlanIn,
+    "procedure_start (ISO 8601 with a UTC offset, in the future), time_zone (IANA, optional), "
+    "edition, creatinine_clearance_ml_min, medications [{name, frequency, rxnorm, dose_times}], "
+    "labs {inr, platelets_10e9_per_l, hemoglobin_g_dl, fibrinogen_mg_dl}, clinic_policy. "
+    "Beyond the schema: procedure_end is after procedure_start and within 24 hours of it.",
+)
 _EPISODE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
