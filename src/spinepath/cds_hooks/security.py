@@ -26,11 +26,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import jwt
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -261,8 +261,13 @@ def record_token_use(session: Session, caller: Caller, *, purge: bool) -> None:
     if purge:
         cutoff = datetime.now(UTC) - timedelta(seconds=LEEWAY_SECONDS)
         session.execute(delete(CdsTokenUse).where(CdsTokenUse.expires_at < cutoff))
-    session.add(CdsTokenUse(issuer=caller.iss, jti=caller.jti, expires_at=caller.expires_at))
+    # One INSERT, built once (no ORM flush): the unique (issuer, jti) constraint refuses a reuse
+    # at once, before anything else of the call is written.
+    values = {"issuer": caller.iss, "jti": caller.jti, "expires_at": caller.expires_at}
     try:
-        session.flush()
+        session.execute(_RECORD_USE, values)
     except IntegrityError:
         raise TokenReused(caller.jti) from None
+
+
+_RECORD_USE = insert(cast(Table, CdsTokenUse.__table__))
