@@ -353,53 +353,55 @@ def import_fhir(
     from spinepath.accounts.models import User
     from spinepath.clinical.errors import InvalidInput
     from spinepath.errors import DomainError
-    from spinepath.fhir import service
-    from spinepath.fhir.bundle import ImportInput, read_input
+    from spinepath.fhir import importer
+    from spinepath.fhir.stream import ImportFile
     from spinepath.store.db import make_engine, make_session_factory
     from spinepath.unit_of_work import UnitOfWork
 
     settings = _settings()
-    data = ImportInput()
+    inputs = []
     for path in files:
-        try:
-            content = path.read_bytes()
-        except OSError as error:
-            _fail(
-                {"errors": [{"field": str(path), "message": f"cannot read it: {error.strerror}"}]}
-            )
+        if not path.is_file():
+            _fail({"errors": [{"field": str(path), "message": "cannot read it: no such file"}]})
             return
         lowered = path.name.lower()
         ndjson = True if lowered.endswith((".ndjson", ".ndjson.gz")) else None
         if lowered.endswith((".json", ".json.gz")):
             ndjson = False
-        try:
-            read_input(content, name=path.name, ndjson=ndjson, into=data)
-        except InvalidInput as invalid:
-            _fail(invalid.as_dict())
-            return
+        inputs.append(ImportFile(path.name, path=path, ndjson=ndjson))
     engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
     try:
-        with UnitOfWork(make_session_factory(engine)) as work:
+        with UnitOfWork(factory) as work:
             session = work.session
             found = session.scalar(select(User).where(User.username == user.strip().lower()))
             if found is None or not found.active:
                 _fail({"errors": [{"field": "--user", "message": "no such active user"}]})
                 return
             actor = work.actor = accounts.actor_for(found, "cli")
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=err,
-            ) as bar:
-                task = bar.add_task("Reading", total=max(len(data.entries), 1))
+            job = importer.submit(session, actor, [f.name for f in inputs], source=source)
+            job_id = job.id
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+        ) as bar:
+            task = bar.add_task("Reading", total=None)
 
-                def progress(stage: str, done: int, total: int) -> None:
-                    bar.update(
-                        task, description=stage.capitalize(), completed=done, total=max(total, 1)
-                    )
+            def progress(stage: str, done: int, total: int) -> None:
+                bar.update(
+                    task, description=stage.capitalize(), completed=done, total=total or None
+                )
 
-                report = service.import_fhir(session, actor, data, source=source, progress=progress)
+            report = importer.run(
+                factory,
+                actor,
+                job_id,
+                inputs,
+                budget_bytes=settings.max_import_inflated_bytes,
+                progress=progress,
+            )
     except InvalidInput as invalid:
         _fail(invalid.as_dict())
         return

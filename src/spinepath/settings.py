@@ -140,7 +140,11 @@ class Settings:
     login_max_delay_seconds: int = 900
     # The largest request body accepted: any route, a FHIR import, a CDS Hooks call.
     max_request_bytes: int = 1024 * 1024
-    max_import_request_bytes: int = 65 * 1024 * 1024
+    max_import_request_bytes: int = 1024 * 1024 * 1024
+    # An import's uncompressed size (NDJSON is streamed; a Bundle is read whole up to 64 MB),
+    # and the request size above which an import runs in the background (202 and a status).
+    max_import_inflated_bytes: int = 8 * 1024 * 1024 * 1024
+    import_background_bytes: int = 8 * 1024 * 1024
     max_cds_request_bytes: int = 8 * 1024 * 1024
     # Who may show the pages in a frame (CSP frame-ancestors): 'none', 'self' or origins.
     frame_ancestors: str = "'none'"
@@ -187,8 +191,12 @@ class Settings:
             login_max_delay_seconds=_env_int("SPINEPATH_LOGIN_MAX_DELAY_SECONDS", 900),
             max_request_bytes=_env_int("SPINEPATH_MAX_REQUEST_BYTES", 1024 * 1024),
             max_import_request_bytes=_env_int(
-                "SPINEPATH_MAX_IMPORT_REQUEST_BYTES", 65 * 1024 * 1024
+                "SPINEPATH_MAX_IMPORT_REQUEST_BYTES", 1024 * 1024 * 1024
             ),
+            max_import_inflated_bytes=_env_int(
+                "SPINEPATH_MAX_IMPORT_INFLATED_BYTES", 8 * 1024 * 1024 * 1024
+            ),
+            import_background_bytes=_env_int("SPINEPATH_IMPORT_BACKGROUND_BYTES", 8 * 1024 * 1024),
             max_cds_request_bytes=_env_int("SPINEPATH_MAX_CDS_REQUEST_BYTES", 8 * 1024 * 1024),
             frame_ancestors=os.environ.get("SPINEPATH_FRAME_ANCESTORS", "").strip() or "'none'",
             hsts_seconds=_env_int("SPINEPATH_HSTS_SECONDS", 31536000),

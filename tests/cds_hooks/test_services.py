@@ -18,8 +18,8 @@ from spinepath.audit.models import AuditEvent
 from spinepath.cds_hooks.models import CdsCard, CdsFeedback
 from spinepath.clinical.candidacy.evaluate import evaluate_case
 from spinepath.clinical.preparation.plan import make_plan
-from spinepath.fhir import service as fhir_service
-from spinepath.fhir.bundle import read_input
+from spinepath.fhir import importer
+from spinepath.fhir.stream import ImportFile
 from tests.cds_hooks.conftest import CdsWorld
 from tests.cds_hooks.support import (
     allergy,
@@ -429,12 +429,15 @@ def test_the_link_opens_the_patient_in_spinepath_when_imported_from_this_ehr(
         )
         session.add(user)
         session.flush()
-        report = fhir_service.import_fhir(
-            session,
-            accounts.actor_for(user),
-            read_input(json.dumps(bundle).encode()),
-            source=world.fhir.base,
-        )
+        actor = accounts.actor_for(user)
+        job = importer.submit(session, actor, ["bundle.json"], source=world.fhir.base)
+    report = importer.run(
+        world.server.session_factory,
+        actor,
+        job.id,
+        [ImportFile("bundle.json", content=json.dumps(bundle).encode())],
+        budget_bytes=64 * 1024 * 1024,
+    )
     spinepath_id = report["patients"][0]["patient_id"]
     view = {"userId": "Practitioner/1", "patientId": pid}
     labelled = prefetch_of(record(pid))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
@@ -14,12 +17,16 @@ from starlette.datastructures import UploadFile
 from spinepath.api.deps import api_work
 from spinepath.api.problems import problem
 from spinepath.clinical.errors import FieldError, InvalidInput
-from spinepath.fhir import service
-from spinepath.fhir.bundle import MAX_IMPORT_BYTES, ImportInput, read_input
+from spinepath.context import Actor
+from spinepath.fhir import importer, service
 from spinepath.fhir.export import export_episode
 from spinepath.fhir.export_sections import ALL_SECTIONS
+from spinepath.fhir.jobs import ImportRunner
+from spinepath.fhir.stream import ImportFile
+from spinepath.settings import Settings
 
 router = APIRouter(tags=["fhir"])
+API_PREFIX = "/api/v1"
 
 FHIR_JSON = "application/fhir+json"
 _NDJSON_TYPES = ("application/fhir+ndjson", "application/x-ndjson", "application/ndjson")
@@ -28,20 +35,6 @@ _JSON_TYPES = ("application/fhir+json", "application/json", "application/json+fh
 
 class _TooLarge(Exception):
     pass
-
-
-async def _body(request: Request) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_IMPORT_BYTES:
-        raise _TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_IMPORT_BYTES:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _is_ndjson(name: str | None, content_type: str) -> bool | None:
@@ -57,37 +50,70 @@ def _is_ndjson(name: str | None, content_type: str) -> bool | None:
     return None  # decide from the content
 
 
-async def _read_request(request: Request) -> list[tuple[bytes, str, bool | None]]:
-    """The request's files as sent (compressed or not): (content, name, is NDJSON)."""
+def _spool_dir(settings: Settings) -> Path:
+    """A new directory for one import's files, on the data disk (never in memory)."""
+    base = settings.data_dir / "import-spool"
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="import-", dir=base))
+
+
+async def _spool_request(request: Request, spool: Path, limit: int) -> list[ImportFile]:
+    """The request's files written to ``spool`` as they arrive (compressed or not)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "multipart/form-data":
         form = await request.form(max_files=100, max_fields=100)
-        files = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
-        if not files:
+        uploads = [value for _, value in form.multi_items() if isinstance(value, UploadFile)]
+        if not uploads:
             raise InvalidInput([FieldError("(body)", "send one or more files in the form")])
         found = []
         total = 0
-        for upload in files:
-            content = await upload.read()
-            total += len(content)
-            if total > MAX_IMPORT_BYTES:
+        for number, upload in enumerate(uploads):
+            path = spool / f"{number}.part"
+            total += await run_in_threadpool(_copy, upload.file, path)
+            if total > limit:
                 raise _TooLarge
             name = upload.filename or "file"
-            found.append((content, name, _is_ndjson(name, "")))
+            found.append(ImportFile(name, path=path, ndjson=_is_ndjson(name, "")))
         return found
-    return [(await _body(request), "(body)", _is_ndjson(None, content_type))]
+    path = spool / "body.part"
+    size = 0
+    with path.open("wb") as out:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _TooLarge
+            await run_in_threadpool(out.write, chunk)
+    return [ImportFile("(body)", path=path, ndjson=_is_ndjson(None, content_type))]
 
 
-def _parse(files: list[tuple[bytes, str, bool | None]]) -> ImportInput:
-    """Inflate and parse every file into one import (in a worker thread: never on the event
-    loop), within one budget of uncompressed bytes for the whole import."""
-    data = ImportInput()
-    for content, name, ndjson in files:
-        read_input(content, name=name, ndjson=ndjson, into=data)
-    return data
+def _copy(source: BinaryIO, path: Path) -> int:
+    source.seek(0)
+    with path.open("wb") as out:
+        shutil.copyfileobj(source, out, 1024 * 1024)
+        return out.tell()
 
 
-@router.post("/fhir/import")
+def _runner(request: Request) -> ImportRunner:
+    state = request.app.state
+    if getattr(state, "fhir_import_runner", None) is None:
+        state.fhir_import_runner = ImportRunner(
+            state.session_factory, state.settings.max_import_inflated_bytes
+        )
+    runner: ImportRunner = state.fhir_import_runner
+    return runner
+
+
+_QUEUED = {
+    "description": (
+        "Accepted: the import runs in the background (asked for with Prefer: respond-async, "
+        "or a request larger than SPINEPATH_IMPORT_BACKGROUND_BYTES). Follow Content-Location "
+        "(GET /fhir/imports/{import_id}) until its status is done or failed."
+    ),
+    "content": {"application/json": {"schema": {"type": "object"}}},
+}
+
+
+@router.post("/fhir/import", responses={202: _QUEUED})
 async def import_bundle(
     request: Request,
     source: str = Query(
@@ -103,48 +129,81 @@ async def import_bundle(
 
     Send the Bundle as application/fhir+json, NDJSON as application/fhir+ndjson (resources of
     any type, one per line), gzip-compressed or not, or several files as multipart/form-data.
-    Patients are created or updated (matched by identifier, MRN, or source resource id); the
-    facts spinepath uses are stored per source resource; the report says what was used, what
-    was skipped and why. A malformed input is refused whole (422) and nothing is written.
-    Importing the same data again changes nothing.
+    NDJSON is read line by line, so its size is not bounded by memory; a Bundle is read whole
+    and may be at most 64 MB. Patients are created or updated (matched by identifier, MRN, or
+    source resource id); the facts spinepath uses are stored per source resource; the report
+    says what was used, what was skipped and why. A malformed input is refused whole (422) and
+    nothing is written. Importing the same data again changes nothing.
+
+    A large import (or one sent with `Prefer: respond-async`) answers 202 at once with the
+    import's id and runs in the background; its status, progress and report are at
+    `GET /fhir/imports/{import_id}`.
     """
+    settings: Settings = request.app.state.settings
+    spool = _spool_dir(settings)
+    kept = False
     try:
-        files = await _read_request(request)
-    except _TooLarge:
-        return problem(
-            413,
-            "Too large",
-            f"an import is limited to {MAX_IMPORT_BYTES // (1024 * 1024)} MB: send it in parts",
+        try:
+            files = await _spool_request(request, spool, settings.max_import_request_bytes)
+        except _TooLarge:
+            limit = settings.max_import_request_bytes // (1024 * 1024)
+            return problem(
+                413, "Too large", f"an import is limited to {limit} MB: send it in parts"
+            )
+        received = sum(file.path.stat().st_size for file in files if file.path)
+        background = (
+            "respond-async" in request.headers.get("prefer", "").lower()
+            or received > settings.import_background_bytes
         )
 
-    def work() -> dict[str, Any]:
-        data = _parse(files)
-        with api_work(request) as (session, actor):
-            return service.import_fhir(session, actor, data, source=source)
+        def submit() -> tuple[Actor, uuid.UUID]:
+            with api_work(request) as (session, actor):
+                job = importer.submit(
+                    session, actor, [f.name for f in files], source=source, background=background
+                )
+                return actor, job.id
 
-    try:
-        return JSONResponse(await run_in_threadpool(work))
-    except IntegrityError:
-        # Another import wrote the same patient or facts at the same moment; nothing was saved.
-        return problem(
-            409,
-            "Conflict",
-            "another import changed the same records at the same moment; nothing was saved, "
-            "send it again",
-        )
+        actor, job_id = await run_in_threadpool(submit)
+        if background:
+            _runner(request).enqueue(actor, job_id, files, spool)
+            kept = True
+            location = f"{API_PREFIX}/fhir/imports/{job_id}"
+            return JSONResponse(
+                {"import_id": str(job_id), "status": "queued", "status_url": location},
+                status_code=202,
+                headers={"Content-Location": location, "Location": location},
+            )
+
+        def work() -> dict[str, Any]:
+            return importer.run(
+                request.app.state.session_factory,
+                actor,
+                job_id,
+                files,
+                budget_bytes=settings.max_import_inflated_bytes,
+            )
+
+        try:
+            return JSONResponse(await run_in_threadpool(work))
+        except IntegrityError:
+            # Another import wrote the same patient or facts at the same moment.
+            return problem(
+                409,
+                "Conflict",
+                "another import changed the same records at the same moment; nothing was saved, "
+                "send it again",
+            )
+    finally:
+        if not kept:
+            await run_in_threadpool(shutil.rmtree, spool, True)
 
 
 @router.get("/fhir/imports/{import_id}")
 def get_import(request: Request, import_id: uuid.UUID) -> dict[str, Any]:
-    """An earlier import's report."""
+    """An import's status (queued, reading, saving, done, failed) and progress; once done its
+    report, once failed the problems found (nothing of a failed import is saved)."""
     with api_work(request) as (session, actor):
-        record = service.get_import(session, actor, import_id)
-        return {
-            "import_id": str(record.id),
-            "imported_at": record.imported_at.isoformat(),
-            "imported_by": record.imported_by_name,
-            "report": record.report,
-        }
+        return service.import_status(session, actor, import_id)
 
 
 @router.get("/patients/{patient_id}/imported-facts")

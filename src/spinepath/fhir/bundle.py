@@ -154,6 +154,23 @@ def read_input(
     return result
 
 
+def read_bundle_document(raw: bytes, *, name: str, into: ImportInput) -> None:
+    """Parse one uncompressed Bundle document into ``into``, checking its structure and its
+    urn: references as a whole (InvalidInput naming every problem)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput([FieldError(name, "is not UTF-8 text")]) from None
+    if not text.strip():
+        raise InvalidInput([FieldError(name, "is empty")])
+    errors = _Errors()
+    document = jsonread.loads(text, field=name, max_bytes=None)
+    first = len(into.entries)
+    _read_bundle(document, name, into, errors)
+    _check_references(into, errors, since=first)
+    errors.raise_if_any()
+
+
 def _looks_like_ndjson(text: str) -> bool:
     try:
         json.loads(text)
@@ -243,6 +260,13 @@ def _read_bundle(document: Any, name: str, result: ImportInput, errors: _Errors)
             result.add(Entry(f"{at}.resource", resource, full_url))
 
 
+def check_resource(resource: Any, where: str) -> list[FieldError]:
+    """The problems of one resource's envelope (a JSON object with a type and a FHIR id)."""
+    errors = _Errors()
+    _check_resource(resource, where, errors)
+    return errors.items
+
+
 def _check_resource(resource: Any, where: str, errors: _Errors) -> bool:
     if not isinstance(resource, dict):
         errors.add(where, "must be a JSON object (a FHIR resource)")
@@ -258,9 +282,9 @@ def _check_resource(resource: Any, where: str, errors: _Errors) -> bool:
     return True
 
 
-def _check_references(result: ImportInput, errors: _Errors) -> None:
+def _check_references(result: ImportInput, errors: _Errors, since: int = 0) -> None:
     """A urn: reference must point at an entry of the same bundle."""
-    for entry in result.entries:
+    for entry in result.entries[since:]:
         reference = subject_reference(entry.resource)
         if reference and reference.startswith("urn:") and result.resolve(reference) is None:
             name = "subject" if "subject" in entry.resource else "patient"

@@ -10,7 +10,14 @@ from spinepath.assessments.models import (
 from spinepath.audit.models import AuditEvent
 from spinepath.cds_hooks.models import CdsCard, CdsFeedback, CdsTokenUse
 from spinepath.episodes.models import Episode, Fracture, StageTransition, Task
-from spinepath.fhir.models import FhirFact, FhirFactVersion, FhirImport, FhirPatientLink
+from spinepath.fhir.models import (
+    FhirFact,
+    FhirFactVersion,
+    FhirImport,
+    FhirImportJob,
+    FhirPatientLink,
+    FhirStagedFact,
+)
 from spinepath.follow_up.models import (
     FollowUpContact,
     FollowUpEvent,
@@ -51,7 +58,9 @@ __all__ = [
     "FhirFact",
     "FhirFactVersion",
     "FhirImport",
+    "FhirImportJob",
     "FhirPatientLink",
+    "FhirStagedFact",
     "FollowUpContact",
     "FollowUpEvent",
     "FollowUpLevel",
