@@ -10,15 +10,28 @@ connections:
 
 Each run is bounded by a request count and a time limit, whichever comes first. Then both again
 from one client alone (the time one call takes without queueing). Prints p50, p99 and requests
-per second for each, and the command to repeat it.
+per second for each, the ratios, and the command to repeat it.
 
     .venv/bin/python scripts/bench_cds.py [--clients 20] [--requests 2000] [--seconds 60]
-        [--database-url postgresql://…] [--workers 2]
+        [--database-url postgresql://… | --postgres] [--workers 2] [--json]
+
+``--postgres`` makes a fresh database on the local PostgreSQL server (``--postgres-admin-url``,
+by default postgresql://postgres@127.0.0.1:5432/postgres) and drops it afterwards.
+
+``--json`` prints one JSON object on stdout instead of the table (for a script that collects
+benchmarks): ``{"benchmark": "cds", "command", "settings": {clients, requests, seconds,
+workers, database}, "machine": {platform, cpus, python, load_average}, "results": [{"key",
+"endpoint", "clients", "requests", "failures", "failure_statuses", "seconds", "p50_ms",
+"p99_ms", "requests_per_second"}, ...], "ratios": {"p99_order_select_over_noop",
+"p50_order_select_over_noop_1_client", "throughput_order_select_over_noop"}, "ok"}``, with
+the result keys ``noop``, ``order_select``, ``noop_1_client`` and ``order_select_1_client``.
+The exit status is 1 when any request failed (the JSON is printed first).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -30,6 +43,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +55,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 ISS = "https://bench.ehr.example"
 SERVICE = "spinepath-order-select"
 SINGLE_CLIENT_REQUESTS = 300
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def free_port() -> int:
@@ -177,6 +192,7 @@ def hook_body(now: datetime) -> dict[str, Any]:
 
 
 def measure(
+    key: str,
     name: str,
     send: Any,
     clients: int,
@@ -213,7 +229,9 @@ def measure(
     wall = time.perf_counter() - began
     ordered = sorted(latencies)
     return {
+        "key": key,
         "endpoint": name,
+        "clients": clients,
         "requests": len(ordered),
         "failures": len(failures),
         "failure_statuses": sorted(set(failures)),
@@ -229,12 +247,48 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--database-url", default=None, help="an empty database (default SQLite)")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a fresh database on the local PostgreSQL server"
+    )
+    parser.add_argument("--postgres-admin-url", default=POSTGRES_ADMIN_URL)
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     options = parser.parse_args()
+    if options.postgres and options.database_url:
+        parser.error("--postgres makes its own database: give it or --database-url, not both")
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-cds-"))
-    database_url = options.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    with contextlib.ExitStack() as stack:
+        if options.postgres:
+            database_url = stack.enter_context(fresh_postgres(options.postgres_admin_url))
+        else:
+            database_url = options.database_url or f"sqlite:///{workdir / 'bench.db'}"
+        report = bench(options, workdir, database_url)
+    if options.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_table(report)
+    if not report["ok"]:
+        raise SystemExit("some requests failed: " + json.dumps(report["results"]))
+
+
+@contextlib.contextmanager
+def fresh_postgres(admin_url: str) -> Iterator[str]:
+    """An empty PostgreSQL database for this run, dropped afterwards."""
+    import psycopg
+
+    name = f"spinepath_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bench(options: argparse.Namespace, workdir: Path, database_url: str) -> dict[str, Any]:
     key = ec.generate_private_key(ec.SECP384R1())
     jwk = json.loads(jwt.get_algorithm_by_name("ES384").to_jwk(key.public_key()))
     clients_config = [
@@ -317,16 +371,18 @@ def main() -> None:
             return answer.status_code
 
         # Warm-up: 100 calls, not counted.
-        measure("warm-up", lambda c, i: order_select(c, options.requests + i), 5, 100, 30)
+        measure(
+            "warm-up", "warm-up", lambda c, i: order_select(c, options.requests + i), 5, 100, 30
+        )
         results = [
-            measure("GET /cds-services (no-op)", discovery, options.clients, options.requests,
-                    options.seconds),
-            measure(f"POST /cds-services/{SERVICE}", order_select, options.clients,
+            measure("noop", "GET /cds-services (no-op)", discovery, options.clients,
                     options.requests, options.seconds),
+            measure("order_select", f"POST /cds-services/{SERVICE}", order_select,
+                    options.clients, options.requests, options.seconds),
             # One client alone: the time a single call takes, without queueing behind others.
-            measure("GET /cds-services (no-op), 1 client", discovery, 1,
+            measure("noop_1_client", "GET /cds-services (no-op), 1 client", discovery, 1,
                     SINGLE_CLIENT_REQUESTS, options.seconds),
-            measure(f"POST /cds-services/{SERVICE}, 1 client",
+            measure("order_select_1_client", f"POST /cds-services/{SERVICE}, 1 client",
                     lambda c, i: order_select(c, options.requests + 100 + i), 1,
                     SINGLE_CLIENT_REQUESTS, options.seconds),
         ]  # fmt: skip
@@ -334,23 +390,68 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
+    rows = {row["key"]: row for row in results}
+
+    def ratio(a: float, b: float) -> float | None:
+        return round(a / b, 2) if b else None
+
+    return {
+        "benchmark": "cds",
+        "command": " ".join([".venv/bin/python", "scripts/bench_cds.py", *sys.argv[1:]]),
+        "settings": {
+            "clients": options.clients,
+            "requests": options.requests,
+            "seconds": options.seconds,
+            "workers": options.workers,
+            "database": database_url.split(":")[0].split("+")[0],
+        },
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
+        },
+        "results": results,
+        "ratios": {
+            "p99_order_select_over_noop": ratio(
+                rows["order_select"]["p99_ms"], rows["noop"]["p99_ms"]
+            ),
+            "p50_order_select_over_noop_1_client": ratio(
+                rows["order_select_1_client"]["p50_ms"], rows["noop_1_client"]["p50_ms"]
+            ),
+            "throughput_order_select_over_noop": ratio(
+                rows["order_select"]["requests_per_second"], rows["noop"]["requests_per_second"]
+            ),
+        },
+        "ok": not any(row["failures"] for row in results),
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    settings, machine = report["settings"], report["machine"]
     print(
-        f"spinepath CDS Hooks benchmark: {options.clients} concurrent clients, up to "
-        f"{options.requests} requests or {options.seconds:g} s per endpoint, "
-        f"{options.workers} server process(es), {database_url.split(':')[0]} database"
+        f"spinepath CDS Hooks benchmark: {settings['clients']} concurrent clients, up to "
+        f"{settings['requests']} requests or {settings['seconds']:g} s per endpoint, "
+        f"{settings['workers']} server process(es), {settings['database']} database"
     )
     print(
-        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f"machine: {machine['platform']}, {machine['cpus']} CPUs, Python {machine['python']}, "
+        f"load average {' '.join(map(str, machine['load_average']))} at the end"
     )
     print(f"{'endpoint':<54} {'requests':>8} {'fail':>5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
-    for row in results:
+    for row in report["results"]:
         print(
             f"{row['endpoint']:<54} {row['requests']:>8} {row['failures']:>5} "
             f"{row['p50_ms']:>8} {row['p99_ms']:>8} {row['requests_per_second']:>8}"
         )
-    print("command: " + " ".join([".venv/bin/python", "scripts/bench_cds.py", *sys.argv[1:]]))
-    if any(row["failures"] for row in results):
-        raise SystemExit("some requests failed: " + json.dumps(results))
+    ratios = report["ratios"]
+    print(
+        f"order-select / no-op: p99 at {settings['clients']} clients "
+        f"{ratios['p99_order_select_over_noop']}x, p50 at one client "
+        f"{ratios['p50_order_select_over_noop_1_client']}x, throughput "
+        f"{ratios['throughput_order_select_over_noop']}x"
+    )
+    print("command: " + report["command"])
 
 
 if __name__ == "__main__":
