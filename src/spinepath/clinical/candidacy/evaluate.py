@@ -112,20 +112,32 @@ def _questions_fitted(ctx: CaseContext) -> dict[str, Any]:
 def _cited(blocks: Iterable[Any]) -> list[str]:
     """Every source id cited anywhere in the result, sorted."""
     ids: set[str] = set()
-    # An explicit stack of (key, value): the result is a few hundred nodes, walked per call.
+    # An explicit stack of (key, container): the result is a few hundred nodes, walked per call.
+    # Leaves (most of the nodes) are looked at where they are found and never pushed.
     stack: list[tuple[str, Any]] = [("", block) for block in blocks]
     while stack:
         key, value = stack.pop()
         kind = type(value)  # exact types: the result is built of plain dicts and lists
-        if kind is dict:
-            stack.extend((str(k), v) for k, v in value.items())
-        elif kind is list or kind is tuple:
-            stack.extend((key, v) for v in value)
-        elif kind is str:
-            if key in _SOURCE_KEYS:
-                ids.add(value)
-        elif kind not in _LEAF_TYPES and isinstance(value, Mapping):
-            stack.extend((str(k), v) for k, v in value.items())
+        if kind is list or kind is tuple:
+            cites = key in _SOURCE_KEYS
+            for item in value:
+                item_kind = type(item)
+                if item_kind is str:
+                    if cites:
+                        ids.add(item)
+                elif item_kind not in _LEAF_TYPES:
+                    stack.append((key, item))
+        elif kind is dict or (
+            kind is not str and kind not in _LEAF_TYPES and isinstance(value, Mapping)
+        ):
+            for name, item in value.items():
+                name = name if type(name) is str else str(name)
+                item_kind = type(item)
+                if item_kind is str:
+                    if name in _SOURCE_KEYS:
+                        ids.add(item)
+                elif item_kind not in _LEAF_TYPES:
+                    stack.append((name, item))
     return sorted(ids)
 
 
