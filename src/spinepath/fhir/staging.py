@@ -10,6 +10,8 @@ import deletes its staged rows instead, so an import is saved whole or not at al
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ NOTE_LIMIT = 50
 
 def staged_row(job_id: uuid.UUID, patient_key: str, fact: Fact) -> dict[str, Any]:
     content = fact.content()
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     return {
         "job_id": job_id,
         "patient_key": patient_key,
@@ -67,13 +70,42 @@ def staged_row(job_id: uuid.UUID, patient_key: str, fact: Fact) -> dict[str, Any
         "review_reason": fact.details.get("review_reason"),
         "details": fact.details,
         "content": content,
-        "content_hash": fact.content_hash(),
+        "content_hash": hashlib.sha256(encoded.encode()).hexdigest(),  # as Fact.content_hash
+        "_content_text": encoded,
     }
 
 
+_COPY_COLUMNS = [c.name for c in FhirStagedFact.__table__.columns if c.name != "seq"]
+
+
 def stage(session: Session, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(STAGED), rows)
+    """Write staged rows: PostgreSQL's COPY where it is there (several times faster than
+    INSERT for many rows), a many-row INSERT elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy(connection, rows)
+        return
+    for row in rows:
+        row.pop("_content_text", None)
+    session.execute(insert(STAGED), rows)
+
+
+def _copy(connection: Any, rows: list[dict[str, Any]]) -> None:
+    from psycopg.types.json import Json
+
+    names = ", ".join(_COPY_COLUMNS)
+    raw = connection.connection.driver_connection
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY fhir_staged_facts ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            values = dict(row)
+            values["details"] = Json(values["details"])
+            values["content"] = values.pop("_content_text")
+            copy.write_row([values.get(name) for name in _COPY_COLUMNS])
 
 
 def discard(session: Session, job_id: uuid.UUID) -> None:
