@@ -78,11 +78,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(calculators_router, dependencies=protected)
     api.include_router(preparation_router, dependencies=protected)
     api.include_router(fhir_router, dependencies=protected)
-    app.include_router(api)
-
+    # The CDS Hooks service first: a router is matched by scanning every route of the routers
+    # before it, and an EHR's call should not pay for the scan of the whole API.
     from spinepath.cds_hooks.api import install as install_cds_hooks
 
     install_cds_hooks(app, settings)
+    app.include_router(api)
 
     from spinepath.web.routes import router as web_router
 
