@@ -22,9 +22,12 @@ by default postgresql://postgres@127.0.0.1:5432/postgres) and drops it afterward
 benchmarks): ``{"benchmark": "cds", "command", "settings": {clients, requests, seconds,
 workers, database}, "machine": {platform, cpus, python, load_average}, "results": [{"key",
 "endpoint", "clients", "requests", "failures", "failure_statuses", "seconds", "p50_ms",
-"p99_ms", "requests_per_second"}, ...], "ratios": {"p99_order_select_over_noop",
-"p50_order_select_over_noop_1_client", "throughput_order_select_over_noop"}, "ok"}``, with
-the result keys ``noop``, ``order_select``, ``noop_1_client`` and ``order_select_1_client``.
+"p99_ms", "requests_per_second", "server_cpu_ms_per_request"}, ...], "ratios":
+{"p99_order_select_over_noop", "p50_order_select_over_noop_1_client",
+"throughput_order_select_over_noop"}, "ok"}``, with the result keys ``noop``,
+``order_select``, ``noop_1_client`` and ``order_select_1_client``. The server's CPU time per
+request (Linux /proc, the server and its workers; null elsewhere) moves little with other load
+on the machine, unlike the latencies.
 The exit status is 1 when any request failed (the JSON is printed first).
 """
 
@@ -191,6 +194,24 @@ def hook_body(now: datetime) -> dict[str, Any]:
     }
 
 
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by the server process and its worker processes,
+    from /proc (Linux); None elsewhere. Unlike latency, it hardly moves with other load."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    try:
+        while pending:
+            current = pending.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
+
+
 def measure(
     key: str,
     name: str,
@@ -198,7 +219,9 @@ def measure(
     clients: int,
     requests: int,
     seconds: float,
+    server_pid: int | None = None,
 ) -> dict[str, Any]:
+    cpu_before = server_cpu_seconds(server_pid) if server_pid else None
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
@@ -227,7 +250,13 @@ def measure(
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - began
+    cpu_after = server_cpu_seconds(server_pid) if server_pid else None
     ordered = sorted(latencies)
+    cpu_ms = (
+        round((cpu_after - cpu_before) * 1000 / len(ordered), 2)
+        if cpu_before is not None and cpu_after is not None and ordered
+        else None
+    )
     return {
         "key": key,
         "endpoint": name,
@@ -239,6 +268,7 @@ def measure(
         "p50_ms": round(statistics.median(ordered) * 1000, 1),
         "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 1),
         "requests_per_second": round(len(ordered) / wall, 1),
+        "server_cpu_ms_per_request": cpu_ms,
     }
 
 
@@ -374,17 +404,18 @@ def bench(options: argparse.Namespace, workdir: Path, database_url: str) -> dict
         measure(
             "warm-up", "warm-up", lambda c, i: order_select(c, options.requests + i), 5, 100, 30
         )
+        pid = server.pid
         results = [
             measure("noop", "GET /cds-services (no-op)", discovery, options.clients,
-                    options.requests, options.seconds),
+                    options.requests, options.seconds, pid),
             measure("order_select", f"POST /cds-services/{SERVICE}", order_select,
-                    options.clients, options.requests, options.seconds),
+                    options.clients, options.requests, options.seconds, pid),
             # One client alone: the time a single call takes, without queueing behind others.
             measure("noop_1_client", "GET /cds-services (no-op), 1 client", discovery, 1,
-                    SINGLE_CLIENT_REQUESTS, options.seconds),
+                    SINGLE_CLIENT_REQUESTS, options.seconds, pid),
             measure("order_select_1_client", f"POST /cds-services/{SERVICE}, 1 client",
                     lambda c, i: order_select(c, options.requests + 100 + i), 1,
-                    SINGLE_CLIENT_REQUESTS, options.seconds),
+                    SINGLE_CLIENT_REQUESTS, options.seconds, pid),
         ]  # fmt: skip
     finally:
         server.terminate()
@@ -438,11 +469,15 @@ def print_table(report: dict[str, Any]) -> None:
         f"machine: {machine['platform']}, {machine['cpus']} CPUs, Python {machine['python']}, "
         f"load average {' '.join(map(str, machine['load_average']))} at the end"
     )
-    print(f"{'endpoint':<54} {'requests':>8} {'fail':>5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
+    print(
+        f"{'endpoint':<54} {'requests':>8} {'fail':>5} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} "
+        f"{'server CPU ms/req':>17}"
+    )
     for row in report["results"]:
         print(
             f"{row['endpoint']:<54} {row['requests']:>8} {row['failures']:>5} "
-            f"{row['p50_ms']:>8} {row['p99_ms']:>8} {row['requests_per_second']:>8}"
+            f"{row['p50_ms']:>8} {row['p99_ms']:>8} {row['requests_per_second']:>8} "
+            f"{row['server_cpu_ms_per_request'] or '-':>17}"
         )
     ratios = report["ratios"]
     print(
