@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
-from spinepath.clinical.levels import normalise_level
+from spinepath.clinical.levels import LEVEL_SCHEMA, normalise_level
 
 Setting = Literal["outpatient", "inpatient"]
 Sex = Literal["female", "male", "other"]
@@ -60,7 +60,11 @@ class Patient(_Part):
 
 
 class Fracture(_Part):
-    level: str | None = Field(default=None, description="Vertebral level, C1 to S5 (e.g. L1).")
+    level: str | None = Field(
+        default=None,
+        description="Vertebral level, C1 to S5 (e.g. L1).",
+        json_schema_extra=LEVEL_SCHEMA,
+    )
     etiology: Etiology | None = None
     symptom_onset: IsoDate | None = Field(
         default=None, description="Date the fracture's pain began."

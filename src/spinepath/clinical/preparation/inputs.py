@@ -73,13 +73,22 @@ def _aware_datetime(value: object) -> object:
     return parsed
 
 
-ClockTime = Annotated[StrictStr, AfterValidator(_clock_time)]
+# The patterns state in the JSON Schema what the validators read (spaces around are also read).
+ClockTime = Annotated[
+    StrictStr,
+    AfterValidator(_clock_time),
+    Field(json_schema_extra={"pattern": "^([01]?[0-9]|2[0-3]):[0-5][0-9]$"}),
+]
 Weekday = Annotated[
     Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
     BeforeValidator(_weekday),
 ]
 AwareDatetime = Annotated[datetime, BeforeValidator(_aware_datetime)]
-RxNorm = Annotated[str | None, BeforeValidator(_rxnorm)]
+RxNorm = Annotated[
+    str | None,
+    BeforeValidator(_rxnorm),
+    Field(json_schema_extra={"pattern": "^[0-9]{1,10}$"}),
+]
 NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 
@@ -91,7 +100,9 @@ class MedicationIn(_Strict):
     name: Annotated[StrictStr, Field(min_length=1)]
     frequency: StrictStr | None = None
     rxnorm: RxNorm = None
-    dose_times: list[ClockTime] = Field(default_factory=list)
+    dose_times: list[ClockTime] = Field(
+        default_factory=list, json_schema_extra={"uniqueItems": True}
+    )
     dose_weekday: Weekday | None = None
     indication: Literal["primary_prevention", "secondary_prevention"] | None = None
     dose_intent: Literal["prophylactic", "therapeutic"] | None = None
@@ -134,10 +145,18 @@ class FastingPolicyIn(_Strict):
     """A clinic's fasting policy: may only be stricter than ASA."""
 
     nothing_by_mouth_after_midnight: StrictBool = False
-    solid_food_hours: Annotated[float, Field(le=72, allow_inf_nan=False)] | None = None
-    light_meal_hours: Annotated[float, Field(le=72, allow_inf_nan=False)] | None = None
-    non_human_milk_hours: Annotated[float, Field(le=72, allow_inf_nan=False)] | None = None
-    clear_liquids_hours: Annotated[float, Field(le=72, allow_inf_nan=False)] | None = None
+    solid_food_hours: (
+        Annotated[float, Field(le=72, allow_inf_nan=False, json_schema_extra={"minimum": 8})] | None
+    ) = None
+    light_meal_hours: (
+        Annotated[float, Field(le=72, allow_inf_nan=False, json_schema_extra={"minimum": 6})] | None
+    ) = None
+    non_human_milk_hours: (
+        Annotated[float, Field(le=72, allow_inf_nan=False, json_schema_extra={"minimum": 6})] | None
+    ) = None
+    clear_liquids_hours: (
+        Annotated[float, Field(le=72, allow_inf_nan=False, json_schema_extra={"minimum": 2})] | None
+    ) = None
 
     @field_validator(
         "solid_food_hours", "light_meal_hours", "non_human_milk_hours", "clear_liquids_hours"
@@ -153,7 +172,9 @@ class FastingPolicyIn(_Strict):
 
 
 class ClinicPolicyIn(_Strict):
-    inr_threshold: float = DEFAULT_INR_THRESHOLD
+    inr_threshold: float = Field(
+        default=DEFAULT_INR_THRESHOLD, json_schema_extra={"enum": list(INR_THRESHOLDS)}
+    )
     fasting: FastingPolicyIn = Field(default_factory=FastingPolicyIn)
     glp1_guidance: Glp1Guidance = DEFAULT_GLP1_GUIDANCE
 
