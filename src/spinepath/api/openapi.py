@@ -42,6 +42,13 @@ _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 # holds a control character: NUL and the other C0 controls except tab, line feed and carriage
 # return, and DEL (spinepath.jsonread). The request schemas say so with this pattern.
 NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+# A required text (minLength 1 or more) is not blank: most input models strip surrounding
+# spaces before they count the length.
+NOT_BLANK = (
+    "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*"
+    "[^\\s\\u0000-\\u001f\\u007f]"
+    "[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f]*$"
+)
 
 _DESCRIPTIONS = {
     "400": "The request is malformed",
@@ -191,7 +198,7 @@ def _state_the_text_rule(schema: dict[str, Any]) -> None:
                 node["properties"][key] = {"$ref": _ANY_REF}
         ruled = ruled or bool(_STATED & set(node))
         if node.get("type") == "string" and not ruled:
-            node["pattern"] = NO_CONTROL_CHARACTERS
+            node["pattern"] = NOT_BLANK if node.get("minLength", 0) else NO_CONTROL_CHARACTERS
         if node.get("type") == "object" or "properties" in node or "additionalProperties" in node:
             node.setdefault("propertyNames", {"pattern": NO_CONTROL_CHARACTERS})
         pending.extend((child, False) for child in node.get("properties", {}).values())

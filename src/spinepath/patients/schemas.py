@@ -3,12 +3,16 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from spinepath.patients.models import Patient
 
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+PHONE_PATTERN = r"^[0-9+()\-. ]{3,40}$"
+# As the document states it: the surrounding spaces are stripped before the pattern is checked.
+PHONE_SCHEMA: dict[str, Any] = {"pattern": r"^[0-9+()\-.][0-9+()\-. ]{1,38}[0-9+()\-.]$"}
 
 
 class Sex(StrEnum):
@@ -32,7 +36,9 @@ class PatientIn(BaseModel):
     given_name: str = Field(min_length=1, max_length=100)
     birth_date: date
     sex: Sex
-    phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\-. ]{3,40}$")
+    phone: str | None = Field(
+        default=None, max_length=40, pattern=PHONE_PATTERN, json_schema_extra=PHONE_SCHEMA
+    )
     email: EmailStr | None = None
 
     _birth = field_validator("birth_date")(_check_birth_date)
@@ -49,7 +55,9 @@ class PatientUpdate(BaseModel):
     given_name: str | None = Field(default=None, min_length=1, max_length=100)
     birth_date: date | None = None
     sex: Sex | None = None
-    phone: str | None = Field(default=None, max_length=40, pattern=r"^[0-9+()\-. ]{3,40}$")
+    phone: str | None = Field(
+        default=None, max_length=40, pattern=PHONE_PATTERN, json_schema_extra=PHONE_SCHEMA
+    )
     email: EmailStr | None = None
 
     _birth = field_validator("birth_date")(_check_birth_date)
