@@ -35,7 +35,9 @@ class FractureIn(BaseModel):
         description="Vertebral level, C1–C7, T1–T12, L1–L5 or S1–S5",
         json_schema_extra=LEVEL_SCHEMA,
     )
-    onset_date: date | None = Field(default=None, description="Date the pain began")
+    onset_date: date | None = Field(
+        default=None, description="Date the pain began; not in the future"
+    )
     etiology: Etiology = Etiology.OSTEOPOROTIC
     notes: str | None = Field(default=None, max_length=2000)
 
@@ -48,7 +50,7 @@ class FractureUpdate(BaseModel):
 
     version: int | None = Field(default=None, ge=1)
     level: str | None = Field(default=None, json_schema_extra=LEVEL_SCHEMA)
-    onset_date: date | None = None
+    onset_date: date | None = Field(default=None, description="Not in the future")
     etiology: Etiology | None = None
     notes: str | None = Field(default=None, max_length=2000)
 
@@ -66,7 +68,9 @@ class EpisodeIn(BaseModel):
     patient_id: uuid.UUID
     referral_source: str | None = Field(default=None, max_length=200)
     summary: str | None = Field(default=None, max_length=4000)
-    fractures: list[FractureIn] = Field(default_factory=list, max_length=29)
+    fractures: list[FractureIn] = Field(
+        default_factory=list, max_length=29, description="Each vertebral level once"
+    )
 
     @field_validator("fractures")
     @classmethod

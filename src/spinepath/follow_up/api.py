@@ -515,7 +515,9 @@ def _procedure_schema(schema: dict[str, Any]) -> None:
 def outcome_report(
     request: Request,
     date_from: date | None = Query(default=None, description="Plans started on or after"),
-    date_to: date | None = Query(default=None, description="Plans started on or before"),
+    date_to: date | None = Query(
+        default=None, description="Plans started on or before; on or after date_from"
+    ),
     physician_id: uuid.UUID | None = Query(default=None),
     procedure: str = Query(
         default="",
@@ -535,7 +537,7 @@ def outcome_report(
 def outcome_report_csv(
     request: Request,
     date_from: date | None = Query(default=None),
-    date_to: date | None = Query(default=None),
+    date_to: date | None = Query(default=None, description="On or after date_from"),
     physician_id: uuid.UUID | None = Query(default=None),
     procedure: str = Query(default="", json_schema_extra=_procedure_schema),
 ) -> Response:

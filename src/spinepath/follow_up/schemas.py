@@ -110,10 +110,10 @@ class EventIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: EventKind
-    occurred_on: date
+    occurred_on: date = Field(description="Not in the future")
     level: str | None = Field(
         default=None,
-        description="New fracture: vertebral level, e.g. T12",
+        description="New fracture: vertebral level, e.g. T12 (required for a new fracture)",
         json_schema_extra=LEVEL_SCHEMA,
     )
     complication: Complication | None = None

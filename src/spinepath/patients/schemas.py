@@ -34,7 +34,7 @@ class PatientIn(BaseModel):
     mrn: str = Field(min_length=1, max_length=64, description="Medical record number, unique")
     family_name: str = Field(min_length=1, max_length=100)
     given_name: str = Field(min_length=1, max_length=100)
-    birth_date: date
+    birth_date: date = Field(description="Between 1900-01-01 and today")
     sex: Sex
     phone: str | None = Field(
         default=None, max_length=40, pattern=PHONE_PATTERN, json_schema_extra=PHONE_SCHEMA
@@ -53,7 +53,7 @@ class PatientUpdate(BaseModel):
     mrn: str | None = Field(default=None, min_length=1, max_length=64)
     family_name: str | None = Field(default=None, min_length=1, max_length=100)
     given_name: str | None = Field(default=None, min_length=1, max_length=100)
-    birth_date: date | None = None
+    birth_date: date | None = Field(default=None, description="Between 1900-01-01 and today")
     sex: Sex | None = None
     phone: str | None = Field(
         default=None, max_length=40, pattern=PHONE_PATTERN, json_schema_extra=PHONE_SCHEMA

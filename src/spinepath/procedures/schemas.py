@@ -104,7 +104,9 @@ class LevelIn(BaseModel):
     approach: Approach
     needle: str | None = Field(default=None, max_length=200, description="Needle, e.g. gauge")
     balloon: str | None = Field(
-        default=None, max_length=200, description="Balloon or cavity device (kyphoplasty)"
+        default=None,
+        max_length=200,
+        description="Balloon or cavity device: required in kyphoplasty, refused in vertebroplasty",
     )
     cement_type: CementType
     cement_volume_ml: float = Field(gt=0, allow_inf_nan=False, description="Cement volume, mL")
@@ -136,9 +138,9 @@ class LevelIn(BaseModel):
 class RecordIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    levels: list[LevelIn] = Field(min_length=1, max_length=29)
+    levels: list[LevelIn] = Field(min_length=1, max_length=29, description="Each level once")
     started_at: AwareDatetime
-    ended_at: AwareDatetime
+    ended_at: AwareDatetime = Field(description="Not before started_at, not in the future")
     sedation: Sedation
     fluoroscopy_time_min: float = Field(ge=0, allow_inf_nan=False, description="minutes")
     air_kerma_mgy: float | None = Field(default=None, ge=0, allow_inf_nan=False)
