@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from spinepath.clinical.preparation.common_medicines import COMMON_MEDICINES
@@ -508,6 +509,9 @@ def _find_matches(words: list[str]) -> list[_Match]:
     return kept
 
 
+# A pure function of its two strings with an immutable answer: the same line (a plan's, a
+# FHIR import's, a CDS call's) is read once. Bounded, so text from outside cannot grow it.
+@lru_cache(maxsize=4096)
 def recognise(text: str, rxnorm: str | None = None) -> Recognition:
     """Recognise a medicine line; see the module docstring for the rules."""
     words = tokens(text)
