@@ -302,3 +302,50 @@ def test_memory_does_not_grow_with_the_file(clinic: ClinicUsers) -> None:
     assert len(large) > 3.9 * len(small)
     # The file itself is in memory here (content=...); what the import adds stays level.
     assert peak_large < 1.5 * peak_small, (peak_small, peak_large)
+
+
+def test_a_medicine_named_by_a_medication_read_later_is_recognised(clinic: ClinicUsers) -> None:
+    request = {
+        "resourceType": "MedicationRequest",
+        "id": "mr1",
+        "status": "active",
+        "intent": "order",
+        "subject": {"reference": "Patient/a"},
+        "medicationReference": {"reference": "Medication/m1"},
+    }
+    medication = {
+        "resourceType": "Medication",
+        "id": "m1",
+        "code": {"coding": [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                             "code": "855332", "display": "Warfarin Sodium 5 MG Oral Tablet"}]},
+    }  # fmt: skip
+    body = ndjson([request, _patient("a"), medication])
+    with clinic.client(Role.COORDINATOR) as client:
+        answer = client.post(
+            IMPORT, content=body, headers={"Content-Type": "application/fhir+ndjson"}
+        )
+        assert answer.status_code == 200, answer.text
+        patient_id = answer.json()["patients"][0]["patient_id"]
+        facts = client.get(f"/api/v1/patients/{patient_id}/imported-facts").json()
+    [medicine] = [f for f in facts["facts"] if f["kind"] == "medication"]
+    assert "Warfarin" in medicine["display"]
+    assert medicine["review"] is False
+    assert answer.json()["review"] == []
+
+
+def test_an_ndjson_urn_subject_that_names_no_entry_is_refused(clinic: ClinicUsers) -> None:
+    observation = _observation("a", 1) | {"subject": {"reference": "urn:uuid:0000-missing"}}
+    with clinic.client(Role.COORDINATOR) as client:
+        answer = client.post(
+            IMPORT,
+            content=ndjson([_patient("a"), observation]),
+            headers={"Content-Type": "application/fhir+ndjson"},
+        )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"] == [
+        {
+            "field": "line 2.subject.reference",
+            "message": "urn:uuid:0000-missing is not an entry of this bundle",
+        }
+    ]
+    assert _count(clinic, Patient) == 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from spinepath.context import Actor
@@ -38,16 +38,91 @@ class Matched:
     notes: list[str] = field(default_factory=list)
 
 
-def for_entry(session: Session, actor: Actor, entry: PatientEntry, source: str) -> Matched:
+LinkKey = tuple[str, str, str]  # kind, system, value
+_CHUNK = 400
+
+
+@dataclass
+class Known:
+    """The clinic's patient links and MRNs an import's patients could match, read in bulk
+    (a few queries for the whole import, not a few per patient) and kept up to date as the
+    import links and registers patients."""
+
+    clinic_id: uuid.UUID
+    source: str
+    links: dict[LinkKey, set[uuid.UUID]] = field(default_factory=dict)
+    mrns: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def matches(self, wanted: list[LinkKey], mrn: str | None) -> set[uuid.UUID]:
+        found = {pid for key in wanted for pid in self.links.get(key, ())}
+        if mrn and mrn in self.mrns:
+            found.add(self.mrns[mrn])
+        return found
+
+
+def _wanted(entry: PatientEntry, source: str) -> list[LinkKey]:
+    keys = [("identifier", system, value) for system, value, _ in entry.facts.identifiers]
+    return [*keys, ("resource", source, entry.resource_id)]
+
+
+def _resource_key(reference: str, source: str) -> LinkKey:
+    return ("resource", source, reference.rstrip("/").split("/")[-1])
+
+
+def known_for(
+    session: Session,
+    clinic_id: uuid.UUID,
+    source: str,
+    entries: list[PatientEntry],
+    references: list[str],
+) -> Known:
+    known = Known(clinic_id, source)
+    wanted = {key for entry in entries for key in _wanted(entry, source)}
+    wanted |= {_resource_key(reference, source) for reference in references}
+    keys = sorted(wanted)
+    for start in range(0, len(keys), _CHUNK):
+        rows = session.execute(
+            select(
+                FhirPatientLink.kind,
+                FhirPatientLink.system,
+                FhirPatientLink.value,
+                FhirPatientLink.patient_id,
+            ).where(
+                FhirPatientLink.clinic_id == clinic_id,
+                tuple_(FhirPatientLink.kind, FhirPatientLink.system, FhirPatientLink.value).in_(
+                    keys[start : start + _CHUNK]
+                ),
+            )
+        )
+        for kind, system, value, patient_id in rows:
+            known.links.setdefault((kind, system, value), set()).add(patient_id)
+    mrns = sorted({entry.facts.mrn for entry in entries if entry.facts.mrn})
+    for start in range(0, len(mrns), _CHUNK):
+        for mrn, patient_id in session.execute(
+            select(Patient.mrn, Patient.id).where(
+                Patient.clinic_id == clinic_id, Patient.mrn.in_(mrns[start : start + _CHUNK])
+            )
+        ):
+            known.mrns[mrn] = patient_id
+    ids = sorted(
+        {pid for found in known.links.values() for pid in found} | set(known.mrns.values())
+    )
+    for start in range(0, len(ids), _CHUNK):  # into the session, so each match is a lookup
+        list(session.scalars(select(Patient).where(Patient.id.in_(ids[start : start + _CHUNK]))))
+    return known
+
+
+def for_entry(session: Session, actor: Actor, entry: PatientEntry, known: Known) -> Matched:
     """The spinepath patient of a Patient in the import: matched and updated, or created."""
-    assert actor.clinic_id is not None
     notes: list[str] = []
     facts = entry.facts
     resource_ref = f"Patient/{entry.resource_id}"
-    identifiers = [(system, value) for system, value, _ in facts.identifiers]
-    candidates = _candidates(
-        session, actor.clinic_id, identifiers, facts.mrn, entry.resource_id, source
-    )
+    wanted = _wanted(entry, known.source)
+    candidates = [
+        p
+        for p in (session.get(Patient, pid) for pid in sorted(known.matches(wanted, facts.mrn)))
+        if p is not None
+    ]
     if len(candidates) > 1:
         return Matched(
             None,
@@ -64,7 +139,8 @@ def for_entry(session: Session, actor: Actor, entry: PatientEntry, source: str) 
         if created is None:
             return Matched(None, None, refusal or "the Patient cannot be stored", notes)
         patient, outcome, matched_by = created, "created", "new"
-    _link(session, actor.clinic_id, patient, identifiers, entry.resource_id, source)
+        known.mrns[patient.mrn] = patient.id
+    _link(session, known, patient, wanted)
     row = {
         "patient_id": str(patient.id),
         "mrn": patient.mrn,
@@ -75,20 +151,18 @@ def for_entry(session: Session, actor: Actor, entry: PatientEntry, source: str) 
     return Matched(patient, row, None, notes)
 
 
-def for_reference(session: Session, actor: Actor, reference: str, source: str) -> Matched:
+def for_reference(session: Session, reference: str, known: Known) -> Matched:
     """The spinepath patient a reference to a Patient not in the import names: one imported
     before from the same source."""
-    assert actor.clinic_id is not None
-    resource_id = reference.rstrip("/").split("/")[-1]
-    found = _candidates(session, actor.clinic_id, [], None, resource_id, source)
-    if len(found) != 1:
+    found = known.links.get(_resource_key(reference, known.source), set())
+    patient = session.get(Patient, next(iter(found))) if len(found) == 1 else None
+    if patient is None:
         return Matched(
             None,
             None,
             f"its patient ({reference}) is not in this import and was not imported before "
-            f"from source {source!r}",
+            f"from source {known.source!r}",
         )
-    patient = found[0]
     row = {
         "patient_id": str(patient.id),
         "mrn": patient.mrn,
@@ -99,76 +173,21 @@ def for_reference(session: Session, actor: Actor, reference: str, source: str) -
     return Matched(patient, row)
 
 
-def _candidates(
-    session: Session,
-    clinic_id: uuid.UUID,
-    identifiers: list[tuple[str, str]],
-    mrn: str | None,
-    resource_id: str,
-    source: str,
-) -> list[Patient]:
-    clauses = [
-        and_(
-            FhirPatientLink.kind == "identifier",
-            FhirPatientLink.system == system,
-            FhirPatientLink.value == value,
-        )
-        for system, value in identifiers
-    ]
-    clauses.append(
-        and_(
-            FhirPatientLink.kind == "resource",
-            FhirPatientLink.system == source,
-            FhirPatientLink.value == resource_id,
-        )
-    )
-    ids = set(
-        session.scalars(
-            select(FhirPatientLink.patient_id).where(
-                FhirPatientLink.clinic_id == clinic_id, or_(*clauses)
-            )
-        )
-    )
-    if mrn:
-        by_mrn = session.scalar(
-            select(Patient.id).where(Patient.clinic_id == clinic_id, Patient.mrn == mrn)
-        )
-        if by_mrn is not None:
-            ids.add(by_mrn)
-    return [p for p in (session.get(Patient, pid) for pid in sorted(ids)) if p is not None]
-
-
-def _link(
-    session: Session,
-    clinic_id: uuid.UUID,
-    patient: Patient,
-    identifiers: list[tuple[str, str]],
-    resource_id: str,
-    source: str,
-) -> None:
-    wanted = [("identifier", system, value) for system, value in identifiers]
-    wanted.append(("resource", source, resource_id))
-    existing = {
-        (link.kind, link.system, link.value)
-        for link in session.scalars(
-            select(FhirPatientLink).where(
-                FhirPatientLink.clinic_id == clinic_id,
-                FhirPatientLink.patient_id == patient.id,
-            )
-        )
-    }
+def _link(session: Session, known: Known, patient: Patient, wanted: list[LinkKey]) -> None:
     for kind, system, value in wanted:
-        if (kind, system, value) in existing:
-            continue
-        if len(system) > 400 or len(value) > 400:
+        holders = known.links.setdefault((kind, system, value), set())
+        if patient.id in holders or len(system) > 400 or len(value) > 400:
             continue
         session.add(
             FhirPatientLink(
-                clinic_id=clinic_id, patient_id=patient.id, kind=kind, system=system, value=value
+                clinic_id=known.clinic_id,
+                patient_id=patient.id,
+                kind=kind,
+                system=system,
+                value=value,
             )
         )
-        existing.add((kind, system, value))
-    session.flush()
+        holders.add(patient.id)
 
 
 def _demographics(facts: PatientFacts) -> dict[str, Any]:
