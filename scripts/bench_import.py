@@ -6,8 +6,8 @@ patient), then in a fresh process per run imports it into an empty clinic the wa
 `spinepath import` does, and again (a re-import: every fact unchanged). Reports resources per
 second and the process's peak resident memory (ru_maxrss, the interpreter included).
 
-Usage: .venv/bin/python scripts/bench_import.py [--resources 46000] [--database sqlite|postgres|both]
-       [--json]
+Usage: .venv/bin/python scripts/bench_import.py [--resources 46000]
+       [--database sqlite|postgres|both] [--json] [--workdir DIR]
 PostgreSQL uses a fresh database on 127.0.0.1:5432 (user postgres), dropped afterwards.
 """
 
@@ -47,11 +47,14 @@ def _templates() -> list[tuple[list[str], dict[str, str]]]:
     for name in BUNDLES:
         bundle = json.loads(gzip.decompress((FIXTURES / name).read_bytes()))
         types = {e["resource"]["id"]: e["resource"]["resourceType"] for e in bundle["entry"]}
-        lines = []
-        for entry in bundle["entry"]:
-            text = json.dumps(entry["resource"], separators=(",", ":"))
-            text = _URN.sub(lambda m: f'"{types.get(m.group(1), "Unknown")}/{m.group(1)}"', text)
-            lines.append(text)
+
+        def typed(match: re.Match[str], types: dict[str, str] = types) -> str:
+            return f'"{types.get(match.group(1), "Unknown")}/{match.group(1)}"'
+
+        lines = [
+            _URN.sub(typed, json.dumps(entry["resource"], separators=(",", ":")))
+            for entry in bundle["entry"]
+        ]
         found.append((lines, types))
     return found
 

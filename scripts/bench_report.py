@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import random
 import socket
@@ -350,7 +351,7 @@ def fill(database_url: str, episodes: int, seed: int = 7) -> str:
         else:
             connection.exec_driver_sql("ANALYZE")
     engine.dispose()
-    print(f"  filled {episodes:,} episodes in {time.perf_counter() - started:.0f} s", flush=True)
+    _say(f"  filled {episodes:,} episodes in {time.perf_counter() - started:.0f} s")
     return quality_lead
 
 
@@ -418,7 +419,7 @@ def _timed(client: httpx.Client, url: str, runs: int, **params: str) -> list[flo
     return times
 
 
-def measure(base: str, username: str, runs: int) -> None:
+def measure(base: str, username: str, runs: int) -> list[dict[str, Any]]:
     with httpx.Client(base_url=base, timeout=120, follow_redirects=True) as web:
         form = web.get("/login")
         csrf = form.text.split('name="csrf_token" value="')[1].split('"')[0]
@@ -429,7 +430,7 @@ def measure(base: str, username: str, runs: int) -> None:
         page = web.get("/reports/outcomes")
         assert "episode-count" in page.text, page.text[:500]
         count = page.text.split('id="episode-count">')[1].split("<")[0]
-        print(f"  report page lists {count} episodes; {len(page.content):,} bytes", flush=True)
+        _say(f"  report page lists {count} episodes; {len(page.content):,} bytes")
         checks = [
             ("GET /reports/outcomes (HTML page)", web, "/reports/outcomes", {}),
             (
@@ -445,35 +446,55 @@ def measure(base: str, username: str, runs: int) -> None:
             checks.append(
                 ("GET /api/v1/reports/outcomes (JSON)", api, "/api/v1/reports/outcomes", {})
             )
+            results = []
             for name, client, url, params in checks:
                 times = _timed(client, url, runs, **params)
-                print(
+                _say(
                     f"  {name}: median {statistics.median(times) * 1000:.0f} ms "
-                    f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; {runs} runs)",
-                    flush=True,
+                    f"(min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f}; {runs} runs)"
                 )
+                results.append(
+                    {
+                        "endpoint": name,
+                        "runs": runs,
+                        "median_ms": round(statistics.median(times) * 1000, 1),
+                        "min_ms": round(min(times) * 1000, 1),
+                        "max_ms": round(max(times) * 1000, 1),
+                    }
+                )
+            return results
 
 
-def run(database: str, episodes: int, runs: int) -> None:
+QUIET = False
+
+
+def _say(text: str) -> None:
+    """Progress on standard output, or on standard error when --json owns standard output."""
+    print(text, flush=True, file=sys.stderr if QUIET else sys.stdout)
+
+
+def run(database: str, episodes: int, runs: int) -> dict[str, Any]:
+    found: dict[str, Any] = {"database": database, "episodes": episodes}
     with tempfile.TemporaryDirectory() as tmp:
         if database == "sqlite":
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            print(f"SQLite ({url})", flush=True)
+            _say(f"SQLite ({url})")
             upgrade(url)
             username = fill(url, episodes)
             with serving(url, tmp) as base:
-                measure(base, username, runs)
-            return
+                found["results"] = measure(base, username, runs)
+            return found
         name = f"spinepath_bench_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        print(f"PostgreSQL ({name})", flush=True)
+        _say(f"PostgreSQL ({name})")
         try:
             upgrade(url)
             username = fill(url, episodes)
             with serving(url, tmp) as base:
-                measure(base, username, runs)
+                found["results"] = measure(base, username, runs)
+            return found
         finally:
             with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -484,9 +505,16 @@ def main() -> None:
     parser.add_argument("--episodes", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args()
-    for database in ("sqlite", "postgres") if args.database == "both" else (args.database,):
+    global QUIET
+    QUIET = args.json
+    found = [
         run(database, args.episodes, args.runs)
+        for database in (("sqlite", "postgres") if args.database == "both" else (args.database,))
+    ]
+    if args.json:
+        print(json.dumps({"benchmark": "report", "runs": found}))
 
 
 if __name__ == "__main__":
