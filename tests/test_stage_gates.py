@@ -12,6 +12,7 @@ from tests.api.helpers import create_patient, move, open_episode
 from tests.assessments.helpers import facts_of, save_facts
 from tests.clinical.candidacy.builders import QUALIFYING
 from tests.procedures.builders import (
+    in_recovery,
     iso,
     level_payload,
     minutes_ago,
@@ -252,3 +253,23 @@ def test_the_outcome_report_counts_the_episodes_moved_by_override(clinic: Clinic
         assert answer.status_code == 200, answer.text
         report = physician.get("/api/v1/reports/outcomes").json()
     assert (report["episodes"], report["gate_overrides"]) == (2, 1)
+
+
+def test_an_override_to_discharged_closes_the_recovery_stay_and_clears_the_board(
+    clinic: ClinicUsers,
+) -> None:
+    reason = "Patient transferred to the ward by the anaesthetist; discharge checks done on paper"
+    with clinic.client(Role.PHYSICIAN) as client:
+        episode_id = str(in_recovery(client)["episode_id"])
+        before = client.get("/api/v1/recovery/board").json()
+        assert episode_id in [str(item["episode_id"]) for item in before["items"]]
+        moved = _try(client, {"id": episode_id}, "discharged", override_reason=reason)
+        assert moved.status_code == 200, moved.text
+        after = client.get("/api/v1/recovery/board").json()
+        stay = client.get(f"/api/v1/episodes/{episode_id}/recovery").json()["stay"]
+    assert episode_id not in [str(item["episode_id"]) for item in after["items"]]
+    assert stay["status"] == "discharged"
+    with clinic.client(Role.ADMIN) as admin:
+        events = admin.get("/api/v1/audit-events", params={"per_page": 100}).json()["items"]
+    [closed] = [e for e in events if e["action"] == "close" and e["entity_type"] == "recovery_stay"]
+    assert "outside the recovery discharge" in closed["detail"]["reason"]

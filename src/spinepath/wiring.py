@@ -16,6 +16,7 @@ from spinepath.preparation import summary as preparation_summary
 from spinepath.procedures import gates as procedure_gates
 from spinepath.procedures import summary as procedure_summary
 from spinepath.recovery import gates as recovery_gates
+from spinepath.recovery import handlers as recovery_handlers
 from spinepath.recovery import summary as recovery_summary
 
 
@@ -24,6 +25,7 @@ def event_bus() -> events.EventBus:
     episode_handlers.subscribe(bus)
     follow_up_handlers.subscribe(bus)
     preparation_handlers.subscribe(bus)
+    recovery_handlers.subscribe(bus)
     return bus
 
 
