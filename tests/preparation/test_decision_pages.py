@@ -66,7 +66,11 @@ def test_a_physician_records_a_hold_on_the_page_and_signing_then_works(
     episode, saved = _saved(clinic, start)
     page_url = f"/episodes/{episode['id']}/preparation/decisions"
     day_before = (start - timedelta(days=1)).date()
+    staff_page = f"/episodes/{episode['id']}/preparation"
     with web_client(clinic, Role.PHYSICIAN) as browser:
+        staff = browser.get(staff_page).text
+        assert "2 medicines need a physician's decision before the plan can be signed." in staff
+        assert f'<a href="{page_url}">Record the medicine decisions</a>' in staff
         page = browser.get(page_url)
         assert page.status_code == 200
         assert "Still to decide: ibuprofen 400 mg, Zyxoral 5 mg." in page.text
@@ -107,6 +111,9 @@ def test_a_physician_records_a_hold_on_the_page_and_signing_then_works(
         )
         assert answer.status_code == 303, answer.text
         assert "No medicine in review is waiting for a decision." in browser.get(page_url).text
+        staff = browser.get(staff_page).text
+        assert "Every medicine that needed review has a recorded decision" in staff
+        assert "before the plan can be signed" not in staff
     with clinic.client(Role.PHYSICIAN) as physician:
         version = _stored(clinic, episode)["version"]
         signed = physician.post(
