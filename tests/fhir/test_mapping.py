@@ -10,9 +10,9 @@ import pytest
 
 from spinepath.clinical.errors import InvalidInput
 from spinepath.fhir import codes
-from spinepath.fhir.bundle import read_input
 from spinepath.fhir.mapping import map_resource
 from spinepath.fhir.reading import Problems, parse_when
+from spinepath.fhir.stream import Budget, ImportFile, is_ndjson, read_lines
 
 ICD = codes.ICD10CM
 SNOMED = codes.SNOMED
@@ -174,14 +174,22 @@ def test_fhir_dates_and_date_times() -> None:
     assert moment is not None and moment.at.isoformat() == "2026-11-01T08:00:00+00:00"
 
 
+def _read(data: bytes) -> tuple[list[str], list[Any]]:
+    """What a file is (its kinds) and its resources, read as an import reads them."""
+    file = ImportFile("(body)", content=data)
+    kinds: list[str] = []
+    lines = list(read_lines(file, Budget(1 << 26), is_ndjson(file), kinds))
+    return kinds, [line.resource() for line in lines]
+
+
 def test_input_format_is_recognised_from_the_content() -> None:
     bundle = {"resourceType": "Bundle", "type": "collection", "entry": []}
-    assert read_input(json.dumps(bundle).encode()).kinds == ["bundle:collection"]
-    assert read_input(gzip.compress(json.dumps(bundle).encode())).kinds == ["bundle:collection"]
+    assert _read(json.dumps(bundle).encode())[0] == ["bundle:collection"]
+    assert _read(gzip.compress(json.dumps(bundle).encode()))[0] == ["bundle:collection"]
     lines = '{"resourceType": "Patient", "id": "a"}\n{"resourceType": "Patient", "id": "b"}\n'
-    assert [e.resource_id for e in read_input(lines.encode()).entries] == ["a", "b"]
+    assert [r["id"] for r in _read(lines.encode())[1]] == ["a", "b"]
     with pytest.raises(InvalidInput) as refused:
-        read_input(b'{"resourceType": "Patient"}\n{oops}\n')
+        _read(b'{"resourceType": "Patient"}\n{oops}\n')
     assert [e.field for e in refused.value.errors] == ["line 2"]
     with pytest.raises(InvalidInput):
-        read_input(b"\x1f\x8b not really gzip")
+        _read(b"\x1f\x8b not really gzip")

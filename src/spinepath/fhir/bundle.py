@@ -1,18 +1,16 @@
-"""Reading an import: a FHIR Bundle (transaction, batch, collection, searchset) or Bulk Data NDJSON.
+"""Reading a FHIR Bundle (transaction, batch, collection, searchset) of an import.
 
-``read_input(data, name=...)`` accepts bytes (gzip is recognised by its magic number), decides
-between one JSON Bundle and NDJSON (one resource per line), checks the structure and returns the
-entries with their locations. Every structural problem is collected and raised together as
-:class:`InvalidInput`, so a malformed input is refused whole before anything is written.
-References inside a bundle (``urn:uuid:…``, ``Patient/123`` or absolute URLs) resolve through
-:meth:`ImportInput.resolve`; an ``urn:`` reference that points nowhere in the bundle is malformed.
+``read_bundle_document`` checks one uncompressed Bundle's structure and returns its entries
+with their locations (NDJSON is read line by line by :mod:`spinepath.fhir.stream`). Every
+structural problem is collected and raised together as :class:`InvalidInput`, so a malformed
+input is refused whole before anything is written. References inside a bundle
+(``urn:uuid:…``, ``Patient/123`` or absolute URLs) resolve through :meth:`ImportInput.resolve`;
+an ``urn:`` reference that points nowhere in the bundle is malformed. ``check_resource`` checks
+one resource's envelope, for NDJSON lines too.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +21,6 @@ from spinepath.fhir.reading import FHIR_ID
 
 ACCEPTED_BUNDLE_TYPES = ("transaction", "batch", "collection", "searchset")
 ACCEPTED_METHODS = ("POST", "PUT")
-# Uncompressed size limit of one import (a Bulk Data file set may be sent in several imports).
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
 MAX_ERRORS = 50
 
 
@@ -51,13 +47,10 @@ class Entry:
 
 @dataclass
 class ImportInput:
-    """The entries of one import (possibly several files), and how to resolve references."""
+    """The entries of one Bundle, and how to resolve references between them."""
 
-    kinds: list[str] = field(default_factory=list)  # e.g. "bundle:transaction", "ndjson"
+    kinds: list[str] = field(default_factory=list)  # e.g. "bundle:transaction"
     entries: list[Entry] = field(default_factory=list)
-    # Uncompressed bytes read so far: one import holds at most MAX_IMPORT_BYTES however many
-    # files it comes in.
-    inflated_bytes: int = 0
     _by_full_url: dict[str, Entry] = field(default_factory=dict)
     _by_type_id: dict[str, Entry] = field(default_factory=dict)
 
@@ -82,10 +75,6 @@ class ImportInput:
             return self._by_type_id.get(f"{parts[-2]}/{parts[-1]}")
         return None
 
-    def resolve_resource(self, reference: str | None) -> dict[str, Any] | None:
-        found = self.resolve(reference)
-        return found.resource if found else None
-
 
 class _Errors:
     def __init__(self) -> None:
@@ -98,60 +87,6 @@ class _Errors:
     def raise_if_any(self) -> None:
         if self.items:
             raise InvalidInput(self.items)
-
-
-def decompress(data: bytes, name: str, budget: int = MAX_IMPORT_BYTES) -> bytes:
-    """``data`` uncompressed, never inflating more than ``budget`` bytes (a gzip bomb stops
-    there)."""
-    if data[:2] == b"\x1f\x8b":
-        try:
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            out = inflater.decompress(data, budget + 1)
-        except (zlib.error, EOFError, gzip.BadGzipFile):
-            raise InvalidInput([FieldError(name, "is not a readable gzip file")]) from None
-        if len(out) > budget or inflater.unconsumed_tail:
-            raise InvalidInput([FieldError(name, _too_large())])
-        return out
-    if len(data) > budget:
-        raise InvalidInput([FieldError(name, _too_large())])
-    return data
-
-
-def _too_large() -> str:
-    return (
-        f"makes the import larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB uncompressed: "
-        "split it"
-    )
-
-
-def read_input(
-    data: bytes,
-    *,
-    name: str = "(body)",
-    ndjson: bool | None = None,
-    into: ImportInput | None = None,
-) -> ImportInput:
-    """Parse one file or request body into ``into`` (a new ImportInput when None)."""
-    result = into if into is not None else ImportInput()
-    raw = decompress(data, name, MAX_IMPORT_BYTES - result.inflated_bytes)
-    result.inflated_bytes += len(raw)
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InvalidInput([FieldError(name, "is not UTF-8 text")]) from None
-    if not text.strip():
-        raise InvalidInput([FieldError(name, "is empty")])
-    errors = _Errors()
-    if ndjson is None:
-        ndjson = _looks_like_ndjson(text)
-    if ndjson:
-        _read_ndjson(text, name, result, errors)
-    else:
-        document = jsonread.loads(text, field=name, max_bytes=None)
-        _read_bundle(document, name, result, errors)
-    _check_references(result, errors)
-    errors.raise_if_any()
-    return result
 
 
 def read_bundle_document(raw: bytes, *, name: str, into: ImportInput) -> None:
@@ -171,38 +106,8 @@ def read_bundle_document(raw: bytes, *, name: str, into: ImportInput) -> None:
     errors.raise_if_any()
 
 
-def _looks_like_ndjson(text: str) -> bool:
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as error:
-        return error.msg == "Extra data"
-    except RecursionError:
-        return False  # too deep: the JSON reader names the problem
-    return False
-
-
-def _prefix(name: str) -> str:
-    return "" if name == "(body)" else f"{name}: "
-
-
-def _read_ndjson(text: str, name: str, result: ImportInput, errors: _Errors) -> None:
-    result.kinds.append("ndjson")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{_prefix(name)}line {number}"
-        try:
-            resource = jsonread.loads(line, field=where, max_bytes=None)
-        except InvalidInput as invalid:
-            for error in invalid.errors:
-                errors.add(error.field, error.message)
-            continue
-        if _check_resource(resource, where, errors):
-            result.add(Entry(where, resource, None))
-
-
 def _read_bundle(document: Any, name: str, result: ImportInput, errors: _Errors) -> None:
-    where = f"{_prefix(name)}" if name != "(body)" else ""
+    where = "" if name == "(body)" else f"{name}: "
     if not isinstance(document, dict):
         errors.add(name, "must be a FHIR Bundle (a JSON object)")
         return
