@@ -93,9 +93,16 @@ class Fact:
             "details": self.details,
         }
 
+    def encoded_content(self) -> str:
+        """The content as canonical JSON text: what ``content_hash`` digests."""
+        return json.dumps(self.content(), sort_keys=True, separators=(",", ":"), default=str)
+
     def content_hash(self) -> str:
-        encoded = json.dumps(self.content(), sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(encoded.encode()).hexdigest()
+        return content_digest(self.encoded_content())
+
+
+def content_digest(encoded_content: str) -> str:
+    return hashlib.sha256(encoded_content.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

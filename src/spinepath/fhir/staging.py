@@ -10,8 +10,6 @@ import deletes its staged rows instead, so an import is saved whole or not at al
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -33,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from spinepath.fhir.mapping import Fact
+from spinepath.fhir.mapping import Fact, content_digest
 from spinepath.fhir.models import FhirFact, FhirFactVersion, FhirStagedFact
 from spinepath.store.base import utc_now
 
@@ -45,8 +43,7 @@ NOTE_LIMIT = 50
 
 
 def staged_row(job_id: uuid.UUID, patient_key: str, fact: Fact) -> dict[str, Any]:
-    content = fact.content()
-    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    encoded = fact.encoded_content()  # once: for the hash and, on PostgreSQL, the COPY
     return {
         "job_id": job_id,
         "patient_key": patient_key,
@@ -69,8 +66,8 @@ def staged_row(job_id: uuid.UUID, patient_key: str, fact: Fact) -> dict[str, Any
         "review": fact.review,
         "review_reason": fact.details.get("review_reason"),
         "details": fact.details,
-        "content": content,
-        "content_hash": hashlib.sha256(encoded.encode()).hexdigest(),  # as Fact.content_hash
+        "content": fact.content(),
+        "content_hash": content_digest(encoded),
         "_content_text": encoded,
     }
 
