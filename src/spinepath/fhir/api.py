@@ -187,12 +187,7 @@ async def import_bundle(
             return JSONResponse(await run_in_threadpool(work))
         except IntegrityError:
             # Another import wrote the same patient or facts at the same moment.
-            return problem(
-                409,
-                "Conflict",
-                "another import changed the same records at the same moment; nothing was saved, "
-                "send it again",
-            )
+            return problem(409, "Conflict", importer.CONFLICT_MESSAGE)
     finally:
         if not kept:
             await run_in_threadpool(shutil.rmtree, spool, True)

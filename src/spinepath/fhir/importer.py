@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from spinepath.accounts.roles import Permission
@@ -33,6 +34,9 @@ from spinepath.unit_of_work import UnitOfWork
 
 Progress = Callable[[str, int, int], None]
 SOURCE_MAX = 400
+CONFLICT_MESSAGE = (
+    "another import changed the same records at the same moment; nothing was saved, send it again"
+)
 
 
 def _no_progress(_stage: str, _done: int, _total: int) -> None:
@@ -152,13 +156,8 @@ def _fail(
 
 
 def _failure_message(error: BaseException) -> str:
-    from sqlalchemy.exc import IntegrityError
-
     if isinstance(error, IntegrityError):
-        return (
-            "another import changed the same records at the same moment; nothing was saved, "
-            "send it again"
-        )
+        return CONFLICT_MESSAGE
     return "the import stopped on an unexpected error; nothing was saved, send it again"
 
 
