@@ -12,6 +12,7 @@ from spinepath.context import Actor
 from spinepath.episodes.pathway import Stage
 from spinepath.events import EventBus, StageEntered
 from spinepath.recovery.models import RecoveryStay
+from spinepath.recovery.service import mark_discharged
 
 _LEAVING = {Stage.DISCHARGED.value, Stage.DIED.value}
 _OPEN = ("in_recovery", "admitted")
@@ -27,10 +28,7 @@ def close_stay_on_leaving(session: Session, actor: Actor, event: StageEntered) -
     ).one_or_none()
     if stay is None:
         return  # discharged from recovery already, or never there
-    stay.status = "discharged"
-    stay.discharged_at = event.occurred_at
-    stay.discharged_by_name = actor.full_name
-    stay.updated_by_name = actor.full_name
+    mark_discharged(stay, actor, event.occurred_at)
     session.flush()
     audit.record(
         session,

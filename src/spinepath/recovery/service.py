@@ -629,10 +629,7 @@ def discharge(
     if not ready["ready"]:
         missing = [item["label"] for item in ready["items"] if item["status"] == "unmet"]
         raise DischargeRefused("not ready for discharge; still needed: " + "; ".join(missing))
-    stay.status = "discharged"
-    stay.discharged_at = now
-    stay.discharged_by_name = actor.full_name
-    stay.updated_by_name = actor.full_name
+    mark_discharged(stay, actor, now)
     session.flush()
     publish(
         session,
@@ -661,3 +658,11 @@ def discharge(
         now=now,
     )
     return stay
+
+
+def mark_discharged(stay: RecoveryStay, actor: Actor, at: datetime) -> None:
+    """The stay ends: by the recovery discharge, or when the episode leaves by another move."""
+    stay.status = "discharged"
+    stay.discharged_at = at
+    stay.discharged_by_name = actor.full_name
+    stay.updated_by_name = actor.full_name
