@@ -162,10 +162,12 @@ async def call_service(request: Request, service_id: str) -> Response:
     )
 
 
-# Calls that wait on nothing but this server are CPU work under one interpreter lock: more threads
-# would only interleave them and stretch each one, so they take turns in a short first-come
-# queue. Calls that may wait on the EHR's FHIR server keep the general pool and never block them.
-LOCAL_WORK_THREADS = 2
+# Calls that wait on nothing but this server are CPU work under one interpreter lock: a second
+# thread only interleaves them, and each short release of the lock (the SQLite write, the random
+# card ids) then waits for the other call's time slice, so they take turns one at a time, first
+# come first served (measured in docs/cds-hooks.md, "Second round"). Calls that may wait on
+# the EHR's FHIR server keep the general pool and never block them.
+LOCAL_WORK_THREADS = 1
 
 
 def _may_fetch(service: CdsService, hook: HookRequest) -> bool:
