@@ -188,3 +188,45 @@ def test_moving_the_procedure_sends_its_signed_plan_back_to_review(clinic: Clini
         plan = client.get(f"/api/v1/episodes/{episode['id']}/preparation").json()
     assert plan["status"] == "needs_review"
     assert "the procedure was booked for" in plan["review_reason"]
+
+
+def test_saving_the_same_time_again_changes_nothing_the_plan_follows(clinic: ClinicUsers) -> None:
+    starts = _in_days(12, hour=8)
+    with clinic.client(Role.PHYSICIAN) as client:
+        episode = open_episode(client, create_patient(client)["id"])
+        booked = _book(client, episode["id"], kind="procedure", starts_at=starts.isoformat()).json()
+        saved = client.post(
+            f"/api/v1/episodes/{episode['id']}/preparation",
+            json={
+                "edition": "sir-2019",
+                "creatinine_clearance_ml_min": 70,
+                "medications": [
+                    {"name": "Lipitor 20 mg", "frequency": "once daily", "dose_times": ["21:00"]}
+                ],
+                "labs": {"inr": 1.0, "platelets_10e9_per_l": 230, "hemoglobin_g_dl": 13.1},
+            },
+        ).json()
+        signed = client.post(
+            f"/api/v1/episodes/{episode['id']}/preparation/sign",
+            json={"version": saved["version"], "note": "Reviewed"},
+        )
+        assert signed.status_code == 200, signed.text
+        # A form sends every field: the same time (in another zone's notation) and a new room.
+        resent = client.patch(
+            f"/api/v1/appointments/{booked['id']}",
+            json={
+                "starts_at": starts.astimezone(ZoneInfo("UTC")).isoformat(),
+                "place": "Room 2",
+                "version": booked["version"],
+            },
+        )
+        plan = client.get(f"/api/v1/episodes/{episode['id']}/preparation").json()
+    with clinic.client(Role.ADMIN) as admin:
+        trail = admin.get(
+            "/api/v1/audit-events", params={"patient_id": plan["patient_id"], "per_page": 100}
+        ).json()["items"]
+    assert resent.status_code == 200, resent.text
+    assert resent.json()["place"] == "Room 2"
+    assert plan["status"] == "signed"
+    [update] = [e for e in trail if e["entity_type"] == "appointment" and e["action"] == "update"]
+    assert update["detail"]["fields"] == ["place"]

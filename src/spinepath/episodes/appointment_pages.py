@@ -1,4 +1,5 @@
-"""Web pages for the episode's schedule: the appointments, a booking form, cancelling."""
+"""Web pages for the episode's schedule: the appointments, booking, moving or changing one,
+cancelling."""
 
 from __future__ import annotations
 
@@ -15,13 +16,20 @@ from spinepath.episodes.models import AppointmentKind
 from spinepath.episodes.schemas import AppointmentIn, AppointmentUpdate
 from spinepath.errors import DomainError, InvalidInput
 from spinepath.unit_of_work import attempt
-from spinepath.web.forms import csrf_from, errors_of, form_data, local_to_aware, status_of
+from spinepath.web.forms import (
+    csrf_from,
+    errors_of,
+    form_data,
+    local_input,
+    local_to_aware,
+    status_of,
+)
 from spinepath.web.render import page
 from spinepath.web.session import check_csrf, web_work
 
 router = APIRouter()
 
-KIND_LABELS = {
+KIND_LABELS: dict[str, str] = {
     AppointmentKind.CONSULTATION: "Consultation",
     AppointmentKind.IMAGING: "Imaging",
     AppointmentKind.PROCEDURE: "Procedure",
@@ -102,6 +110,87 @@ async def book(request: Request, episode_id: uuid.UUID) -> Response:
                 status=status_of(refused),
             )
     return RedirectResponse(f"/episodes/{episode_id}/appointments?booked=1", status_code=303)
+
+
+def _render_change(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    appointment_id: uuid.UUID,
+    csrf: str | None,
+    *,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    appointment = appointments.get_appointment(session, actor, appointment_id)
+    episode = service.get_episode(session, actor, appointment.episode_id)
+    date, _, time = local_input(appointment.starts_at, actor.clinic_time_zone).partition("T")
+    current = {
+        "date": date,
+        "time": time,
+        "duration_minutes": str(appointment.duration_minutes),
+        "place": appointment.place or "",
+        "with_whom": appointment.with_whom or "",
+        "note": appointment.note or "",
+        "version": str(appointment.version),
+    }
+    return page(
+        request,
+        "appointment_change.html",
+        {
+            "episode": episode,
+            "appointment": appointment,
+            "kind_label": KIND_LABELS.get(appointment.kind, appointment.kind),
+            "csrf_token": csrf,
+            "errors": errors or {},
+            # What was sent when it is shown again; the version stays the one first seen.
+            "form": {**current, **(form or {}), "version": (form or current)["version"]},
+        },
+        status_code=status,
+    )
+
+
+@router.get("/appointments/{appointment_id}/change", response_class=HTMLResponse)
+def change_page(request: Request, appointment_id: uuid.UUID) -> Response:
+    with web_work(request) as (session, actor, token):
+        return _render_change(request, session, actor, appointment_id, token.csrf_token)
+
+
+@router.post("/appointments/{appointment_id}/change")
+async def change(request: Request, appointment_id: uuid.UUID) -> Response:
+    """Move or change a booked appointment, against the version the form was opened at."""
+    data = await form_data(request)
+    with web_work(request) as (session, actor, token):
+        check_csrf(token, csrf_from(request, data))
+        when = f"{data.get('date', '').strip()}T{data.get('time', '').strip()}"
+        version = data.get("version", "")
+        raw = {
+            "version": int(version) if version.isdigit() else None,
+            "starts_at": local_to_aware(when, actor.clinic_time_zone),
+            # Blank where a value is needed is refused by name; blank text fields are cleared.
+            "duration_minutes": data.get("duration_minutes", "").strip(),
+            "place": data.get("place") or None,
+            "with_whom": data.get("with_whom") or None,
+            "note": data.get("note") or None,
+        }
+        try:
+            with attempt(session):
+                update = parse_input(AppointmentUpdate, raw)
+                changed = appointments.update_appointment(session, actor, appointment_id, update)
+        except (InvalidInput, DomainError) as refused:
+            return _render_change(
+                request,
+                session,
+                actor,
+                appointment_id,
+                token.csrf_token,
+                errors=errors_of(refused),
+                form=data,
+                status=status_of(refused),
+            )
+        episode_id = changed.episode_id
+    return RedirectResponse(f"/episodes/{episode_id}/appointments?changed=1", status_code=303)
 
 
 @router.post("/appointments/{appointment_id}/cancel")

@@ -120,7 +120,10 @@ def update_appointment(
     )
     if appointment.status == AppointmentStatus.CANCELLED.value:
         raise Conflict("this appointment was cancelled; book a new one")
-    changes = data.model_dump(exclude_unset=True, exclude={"version", "cancel"})
+    # Only what differs counts: a form sends every field, and a time sent unchanged must not
+    # book the appointment anew for its readers.
+    sent = data.model_dump(exclude_unset=True, exclude={"version", "cancel"})
+    changes = {name: value for name, value in sent.items() if getattr(appointment, name) != value}
     for name, value in changes.items():
         setattr(appointment, name, value)
     if data.cancel:
@@ -139,6 +142,11 @@ def update_appointment(
     if "starts_at" in changes and not data.cancel:
         _published(session, actor, appointment, now or utc_now())
     return appointment
+
+
+def get_appointment(session: Session, actor: Actor, appointment_id: uuid.UUID) -> Appointment:
+    actor.require(Permission.READ_PATIENTS, "read patient records")
+    return _load(session, actor, appointment_id)
 
 
 def appointments_of(session: Session, actor: Actor, episode_id: uuid.UUID) -> list[Appointment]:
