@@ -129,7 +129,7 @@ def keys() -> dict[str, SigningKey]:
     }
 
 
-def _world(
+def running_world(
     backend: str, database_url: str, data_dir: Path, keys: dict[str, SigningKey]
 ) -> Iterator[CdsWorld]:
     keys_host = LoopbackHttp().start()
@@ -190,10 +190,10 @@ def world(
 ) -> Iterator[CdsWorld]:
     data_dir = tmp_path_factory.mktemp(f"cds-{request.param}")
     if request.param == "sqlite":
-        yield from _world("sqlite", f"sqlite:///{data_dir / 'cds.db'}", data_dir, keys)
+        yield from running_world("sqlite", f"sqlite:///{data_dir / 'cds.db'}", data_dir, keys)
     else:
         with postgres_database() as url:
-            yield from _world("postgres", url, data_dir, keys)
+            yield from running_world("postgres", url, data_dir, keys)
 
 
 @pytest.fixture(scope="session")

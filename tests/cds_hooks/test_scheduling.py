@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from spinepath.cds_hooks.api import LOCAL_WORK_THREADS
-from tests.cds_hooks.conftest import CdsWorld
-from tests.cds_hooks.support import augmentation_order, hook_request, wait_until
+from tests.cds_hooks.conftest import ISS_URL, CdsWorld, running_world
+from tests.cds_hooks.support import SigningKey, augmentation_order, hook_request, wait_until
 from tests.cds_hooks.test_services import (
     SELECT,
     _authorization,
@@ -87,3 +88,51 @@ def test_prefetched_calls_are_answered_while_fetching_calls_wait_on_the_fhir_ser
         world.fhir.http.routes[HELD_PATH] = answering
     assert [answer.status_code for answer in answers] == [200] * len(fetching)
     assert all("warfarin" in answer.json()["cards"][1]["summary"] for answer in answers)
+
+
+def test_a_call_waiting_for_its_clients_keys_never_holds_up_the_others(
+    tmp_path: Path, keys: dict[str, SigningKey]
+) -> None:
+    """The JWT is checked before a call takes its local-work turn: fetching a client's JWK Set
+    (at start, and again after the keys expire from the cache) is a wait on another server."""
+    worlds = running_world("sqlite", f"sqlite:///{tmp_path / 'cds.db'}", tmp_path, keys)
+    world = next(worlds)  # a server of its own: its JWK Set cache is empty
+    release = threading.Event()
+    serve_keys = world.keys_host.routes["/jwks.json"]
+
+    def slow_keys(path: str, query: dict[str, list[str]], headers: dict[str, str]) -> Any:
+        release.wait(30)  # the EHR's key server is slow to answer
+        return serve_keys(path, query, headers)
+
+    world.keys_host.routes["/jwks.json"] = slow_keys
+    hosted = world.token(SELECT, world.hosted, iss=ISS_URL)
+    pid = new_pid()
+    waiting_body = hook_request(
+        "order-select",
+        order_context(pid, augmentation_order("sr-keys", pid)),
+        prefetch=prefetch_of(record(pid)),
+    )
+    answers: list[httpx.Response] = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(world.call(SELECT, waiting_body, token=hosted))
+    )
+    try:
+        waiting.start()
+        wait_until(lambda: any(s.path == "/jwks.json" for s in world.keys_host.seen), seconds=10)
+        for number in range(LOCAL_WORK_THREADS + 2):
+            pid = new_pid()
+            body = hook_request(
+                "order-select",
+                order_context(pid, augmentation_order(f"sr-quick-{number}", pid)),
+                prefetch=prefetch_of(record(pid)),
+            )
+            # Well inside the key fetch's own 5 s time-out: queued behind it, these would wait.
+            assert len(cards_of(_call(world, body, 3))) == 2
+        assert waiting.is_alive()
+    finally:
+        release.set()
+        waiting.join(30)
+        next(worlds, None)  # stops the server
+    # Once the keys came, the waiting call was verified and answered too.
+    assert [answer.status_code for answer in answers] == [200]
+    assert len(answers[0].json()["cards"]) == 2

@@ -155,10 +155,16 @@ async def call_service(request: Request, service_id: str) -> Response:
         hook_request = service.parse(raw)
     except InvalidRequest as invalid:
         return _bad_request(invalid.errors)
+    # The JWT is checked first, in the general pool: its key may have to be fetched from the
+    # client's JWK Set URL (a wait that must not hold the local-work turn), and the signature
+    # check runs mostly outside the interpreter lock, beside the call whose turn it is.
+    caller = await run_in_threadpool(_verify, request, f"/cds-services/{service.id}")
+    if caller is None:
+        return _unauthorized()
     if _may_fetch(service, hook_request):
-        return await run_in_threadpool(_process, request, service, hook_request)
+        return await run_in_threadpool(_process, request, service, hook_request, caller)
     return await to_thread.run_sync(
-        _process, request, service, hook_request, limiter=_local_work_limiter(request)
+        _process, request, service, hook_request, caller, limiter=_local_work_limiter(request)
     )
 
 
@@ -202,11 +208,8 @@ def _verify(request: Request, *paths: str) -> Caller | None:
         return None
 
 
-def _process(request: Request, service: CdsService, hook: HookRequest) -> Response:
+def _process(request: Request, service: CdsService, hook: HookRequest, caller: Caller) -> Response:
     runtime = _runtime(request)
-    caller = _verify(request, f"/cds-services/{service.id}")
-    if caller is None:
-        return _unauthorized()
     now = utc_now()
     record = Record(None, [])
     origin: dict[str, str] = {}
