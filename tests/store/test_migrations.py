@@ -63,4 +63,4 @@ def test_the_migrations_have_one_head() -> None:
     from spinepath.store.migrate import alembic_config
 
     heads = ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()
-    assert heads == ["0014"]
+    assert heads == ["0015"]

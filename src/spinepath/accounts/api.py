@@ -1,18 +1,18 @@
-"""JSON routes for tokens, the current user, and user management."""
+"""JSON routes for tokens, the current user, the clinic's settings, and user management."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from spinepath.accounts import login, service
-from spinepath.accounts.models import User
-from spinepath.accounts.schemas import LoginIn, UserIn
-from spinepath.api.deps import api_work, client_address
+from spinepath.accounts.models import Clinic, User
+from spinepath.accounts.schemas import ClinicSettingsIn, LoginIn, UserIn
+from spinepath.api.deps import api_work, client_address, etag, if_match_version
 from spinepath.api.problems import problem
 from spinepath.audit import service as audit
 
@@ -111,3 +111,40 @@ def create_user(request: Request, data: UserIn) -> UserOut:
         admin = session.get(User, actor.user_id)
         assert admin is not None
         return user_out(service.create_user(session, actor, admin.clinic, data))
+
+
+class ClinicOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+    time_zone: str
+    phone: str | None
+    address: str | None
+    locale: str | None
+    quiet_hours_start: str
+    quiet_hours_end: str
+    version: int
+
+
+def clinic_out(clinic: Clinic, response: Response) -> ClinicOut:
+    response.headers["ETag"] = etag(clinic.version)
+    return ClinicOut.model_validate(clinic, from_attributes=True)
+
+
+@router.get("/clinic", response_model=ClinicOut)
+def get_clinic(request: Request, response: Response) -> ClinicOut:
+    """Your clinic and its settings."""
+    with api_work(request) as (session, actor):
+        return clinic_out(service.get_clinic(session, actor), response)
+
+
+@router.patch("/clinic", response_model=ClinicOut)
+def update_clinic(request: Request, response: Response, data: ClinicSettingsIn) -> ClinicOut:
+    """Change the phone and address on the patient's copies, the locale (the paper size of
+    printed copies) and the quiet hours of calendar alarms, against the clinic's version
+    (If-Match or `version`). Administrators only."""
+    with api_work(request) as (session, actor):
+        clinic = service.update_clinic_settings(
+            session, actor, data, if_match_version=if_match_version(request)
+        )
+        return clinic_out(clinic, response)

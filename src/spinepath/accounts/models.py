@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from spinepath.store.base import Base, IdMixin, utc_now
 
@@ -29,6 +30,12 @@ class Clinic(IdMixin, Base):
         String(5), default="07:00", server_default="07:00"
     )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # Bumped by every update: the settings are edited against the version that was read.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
 
 
 class User(IdMixin, Base):

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from spinepath.accounts.models import AuthToken, Clinic, User, UserRole
 from spinepath.accounts.passwords import hash_password, verify_password
 from spinepath.accounts.roles import Permission, Role
-from spinepath.accounts.schemas import ClinicIn, UserIn
+from spinepath.accounts.schemas import ClinicIn, ClinicSettingsIn, UserIn
 from spinepath.audit import service as audit
 from spinepath.context import Actor
 from spinepath.errors import FieldError, InvalidInput, NotAuthenticated, PermissionDenied
 from spinepath.store.base import utc_now
+from spinepath.versioning import check_version
 
 
 def create_clinic(session: Session, data: ClinicIn) -> Clinic:
@@ -26,6 +27,35 @@ def create_clinic(session: Session, data: ClinicIn) -> Clinic:
     clinic = Clinic(name=data.name, slug=data.slug, time_zone=data.time_zone)
     session.add(clinic)
     session.flush()
+    return clinic
+
+
+def get_clinic(session: Session, actor: Actor) -> Clinic:
+    """The actor's own clinic."""
+    clinic = session.get(Clinic, actor.clinic_id) if actor.clinic_id else None
+    if clinic is None:
+        raise PermissionDenied("you belong to no clinic")
+    return clinic
+
+
+def update_clinic_settings(
+    session: Session,
+    actor: Actor,
+    data: ClinicSettingsIn,
+    *,
+    if_match_version: int | None = None,
+) -> Clinic:
+    """Administrators change their clinic's phone, address, locale and quiet hours."""
+    actor.require(Permission.MANAGE_USERS, "change the clinic's settings")
+    clinic = get_clinic(session, actor)
+    expected = if_match_version if if_match_version is not None else data.version
+    check_version("clinic", clinic.version, expected, via_if_match=if_match_version is not None)
+    sent = data.model_dump(exclude_unset=True, exclude={"version"})
+    changes = {name: value for name, value in sent.items() if getattr(clinic, name) != value}
+    for name, value in changes.items():
+        setattr(clinic, name, value)
+    session.flush()
+    audit.record(session, actor, "update", "clinic", clinic.id, detail={"fields": sorted(changes)})
     return clinic
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from spinepath.accounts.web import router as clinic_pages
 from spinepath.assessments.web import router as assessment_pages
 from spinepath.audit.web import router as audit_pages
 from spinepath.calculators.web import router as calculator_pages
@@ -23,6 +24,7 @@ for pages in (
     appointment_pages,
     patient_pages,
     audit_pages,
+    clinic_pages,
     calculator_pages,
     assessment_pages,
     preparation_pages,
