@@ -159,27 +159,35 @@ def test_an_appointment_is_moved_or_cancelled_against_its_version(clinic: Clinic
     assert cancelled.json()["status"] == "cancelled"
 
 
+def _procedure_with_signed_plan(
+    client: httpx.Client, starts: datetime
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An episode with its procedure booked for ``starts`` and a plan signed for that time."""
+    episode = open_episode(client, create_patient(client)["id"])
+    booked = _book(client, episode["id"], kind="procedure", starts_at=starts.isoformat()).json()
+    saved = client.post(
+        f"/api/v1/episodes/{episode['id']}/preparation",
+        json={
+            "edition": "sir-2019",
+            "creatinine_clearance_ml_min": 70,
+            "medications": [
+                {"name": "Lipitor 20 mg", "frequency": "once daily", "dose_times": ["21:00"]}
+            ],
+            "labs": {"inr": 1.0, "platelets_10e9_per_l": 230, "hemoglobin_g_dl": 13.1},
+        },
+    ).json()
+    signed = client.post(
+        f"/api/v1/episodes/{episode['id']}/preparation/sign",
+        json={"version": saved["version"], "note": "Reviewed"},
+    )
+    assert signed.status_code == 200, signed.text
+    return episode, booked
+
+
 def test_moving_the_procedure_sends_its_signed_plan_back_to_review(clinic: ClinicUsers) -> None:
     starts = _in_days(12, hour=8)
     with clinic.client(Role.PHYSICIAN) as client:
-        episode = open_episode(client, create_patient(client)["id"])
-        booked = _book(client, episode["id"], kind="procedure", starts_at=starts.isoformat()).json()
-        saved = client.post(
-            f"/api/v1/episodes/{episode['id']}/preparation",
-            json={
-                "edition": "sir-2019",
-                "creatinine_clearance_ml_min": 70,
-                "medications": [
-                    {"name": "Lipitor 20 mg", "frequency": "once daily", "dose_times": ["21:00"]}
-                ],
-                "labs": {"inr": 1.0, "platelets_10e9_per_l": 230, "hemoglobin_g_dl": 13.1},
-            },
-        ).json()
-        signed = client.post(
-            f"/api/v1/episodes/{episode['id']}/preparation/sign",
-            json={"version": saved["version"], "note": "Reviewed"},
-        )
-        assert signed.status_code == 200, signed.text
+        episode, booked = _procedure_with_signed_plan(client, starts)
         moved = client.patch(
             f"/api/v1/appointments/{booked['id']}",
             json={"starts_at": (starts + timedelta(days=2)).isoformat(), "version": 1},
@@ -193,24 +201,7 @@ def test_moving_the_procedure_sends_its_signed_plan_back_to_review(clinic: Clini
 def test_saving_the_same_time_again_changes_nothing_the_plan_follows(clinic: ClinicUsers) -> None:
     starts = _in_days(12, hour=8)
     with clinic.client(Role.PHYSICIAN) as client:
-        episode = open_episode(client, create_patient(client)["id"])
-        booked = _book(client, episode["id"], kind="procedure", starts_at=starts.isoformat()).json()
-        saved = client.post(
-            f"/api/v1/episodes/{episode['id']}/preparation",
-            json={
-                "edition": "sir-2019",
-                "creatinine_clearance_ml_min": 70,
-                "medications": [
-                    {"name": "Lipitor 20 mg", "frequency": "once daily", "dose_times": ["21:00"]}
-                ],
-                "labs": {"inr": 1.0, "platelets_10e9_per_l": 230, "hemoglobin_g_dl": 13.1},
-            },
-        ).json()
-        signed = client.post(
-            f"/api/v1/episodes/{episode['id']}/preparation/sign",
-            json={"version": saved["version"], "note": "Reviewed"},
-        )
-        assert signed.status_code == 200, signed.text
+        episode, booked = _procedure_with_signed_plan(client, starts)
         # A form sends every field: the same time (in another zone's notation) and a new room.
         resent = client.patch(
             f"/api/v1/appointments/{booked['id']}",

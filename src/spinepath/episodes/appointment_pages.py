@@ -64,6 +64,16 @@ def _render(
     )
 
 
+def _when_and_where(data: dict[str, str], actor: Actor) -> dict[str, object]:
+    """The form's date and time (in the clinic's zone), place and with whom."""
+    when = f"{data.get('date', '').strip()}T{data.get('time', '').strip()}"
+    return {
+        "starts_at": local_to_aware(when, actor.clinic_time_zone),
+        "place": data.get("place") or None,
+        "with_whom": data.get("with_whom") or None,
+    }
+
+
 @router.get("/episodes/{episode_id}/appointments", response_class=HTMLResponse)
 def appointments_page(request: Request, episode_id: uuid.UUID) -> Response:
     with web_work(request) as (session, actor, token):
@@ -75,30 +85,16 @@ async def book(request: Request, episode_id: uuid.UUID) -> Response:
     data = await form_data(request)
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
-        when = f"{data.get('date', '').strip()}T{data.get('time', '').strip()}"
         raw = {
+            **_when_and_where(data, actor),
             "kind": data.get("kind") or None,
-            "starts_at": local_to_aware(when, actor.clinic_time_zone),
             "duration_minutes": data.get("duration_minutes") or 30,
-            "place": data.get("place") or None,
-            "with_whom": data.get("with_whom") or None,
         }
         try:
             with attempt(session):
                 booking = parse_input(AppointmentIn, raw)
                 appointments.book_appointment(session, actor, episode_id, booking)
-        except InvalidInput as invalid:
-            return _render(
-                request,
-                session,
-                actor,
-                episode_id,
-                token.csrf_token,
-                errors=errors_of(invalid),
-                form=data,
-                status=422,
-            )
-        except DomainError as refused:
+        except (InvalidInput, DomainError) as refused:
             return _render(
                 request,
                 session,
@@ -163,15 +159,12 @@ async def change(request: Request, appointment_id: uuid.UUID) -> Response:
     data = await form_data(request)
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
-        when = f"{data.get('date', '').strip()}T{data.get('time', '').strip()}"
         version = data.get("version", "")
         raw = {
+            **_when_and_where(data, actor),
             "version": int(version) if version.isdigit() else None,
-            "starts_at": local_to_aware(when, actor.clinic_time_zone),
             # Blank where a value is needed is refused by name; blank text fields are cleared.
             "duration_minutes": data.get("duration_minutes", "").strip(),
-            "place": data.get("place") or None,
-            "with_whom": data.get("with_whom") or None,
             "note": data.get("note") or None,
         }
         try:
