@@ -156,8 +156,7 @@ async def call_service(request: Request, service_id: str) -> Response:
     except InvalidRequest as invalid:
         return _bad_request(invalid.errors)
     # The JWT is checked first, in the general pool: its key may have to be fetched from the
-    # client's JWK Set URL (a wait that must not hold the local-work turn), and the signature
-    # check runs mostly outside the interpreter lock, beside the call whose turn it is.
+    # client's JWK Set URL, a wait on another server that must never hold the local-work turn.
     caller = await run_in_threadpool(_verify, request, f"/cds-services/{service.id}")
     if caller is None:
         return _unauthorized()
