@@ -15,6 +15,13 @@ from tests.follow_up.helpers import contact, discharged_episode, follow_up
 from tests.support import ClinicUsers
 
 CHICAGO = ZoneInfo("America/Chicago")
+# A preparation plan with no times of its own: they come from the procedure's booking.
+PLAN_INPUT: dict[str, Any] = {
+    "edition": "sir-2019",
+    "creatinine_clearance_ml_min": 70,
+    "medications": [{"name": "Lipitor 20 mg", "frequency": "once daily", "dose_times": ["21:00"]}],
+    "labs": {"inr": 1.0, "platelets_10e9_per_l": 230, "hemoglobin_g_dl": 13.1},
+}
 
 
 def _book(client: httpx.Client, episode_id: str, **body: Any) -> httpx.Response:
@@ -104,14 +111,7 @@ def test_the_preparation_plan_takes_the_procedure_time_from_the_booking(
         assert booked.status_code == 201, booked.text
         saved = client.post(
             f"/api/v1/episodes/{episode['id']}/preparation",
-            json={
-                "edition": "sir-2019",
-                "creatinine_clearance_ml_min": 70,
-                "medications": [
-                    {"name": "Lipitor 20 mg", "frequency": "once daily", "dose_times": ["21:00"]}
-                ],
-                "labs": {"inr": 1.0, "platelets_10e9_per_l": 230, "hemoglobin_g_dl": 13.1},
-            },
+            json=PLAN_INPUT,
         )
     assert saved.status_code in (200, 201), saved.text
     inputs = saved.json()["inputs"]
@@ -167,14 +167,7 @@ def _procedure_with_signed_plan(
     booked = _book(client, episode["id"], kind="procedure", starts_at=starts.isoformat()).json()
     saved = client.post(
         f"/api/v1/episodes/{episode['id']}/preparation",
-        json={
-            "edition": "sir-2019",
-            "creatinine_clearance_ml_min": 70,
-            "medications": [
-                {"name": "Lipitor 20 mg", "frequency": "once daily", "dose_times": ["21:00"]}
-            ],
-            "labs": {"inr": 1.0, "platelets_10e9_per_l": 230, "hemoglobin_g_dl": 13.1},
-        },
+        json=PLAN_INPUT,
     ).json()
     signed = client.post(
         f"/api/v1/episodes/{episode['id']}/preparation/sign",

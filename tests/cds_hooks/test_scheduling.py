@@ -32,6 +32,16 @@ def _call(world: CdsWorld, body: dict[str, Any], timeout_seconds: float) -> http
         )
 
 
+def _prefetched(order_id: str) -> dict[str, Any]:
+    """An order-select call for a new patient, with everything prefetched."""
+    pid = new_pid()
+    return hook_request(
+        "order-select",
+        order_context(pid, augmentation_order(order_id, pid)),
+        prefetch=prefetch_of(record(pid)),
+    )
+
+
 def test_prefetched_calls_are_answered_while_fetching_calls_wait_on_the_fhir_server(
     world: CdsWorld,
 ) -> None:
@@ -73,13 +83,7 @@ def test_prefetched_calls_are_answered_while_fetching_calls_wait_on_the_fhir_ser
         # Every fetching call is now waiting on the FHIR server; calls with full prefetch
         # still get their cards (were they queued behind the waiting calls, they would time out).
         for number in range(LOCAL_WORK_THREADS + 2):
-            pid = new_pid()
-            body = hook_request(
-                "order-select",
-                order_context(pid, augmentation_order(f"sr-fast-{number}", pid)),
-                prefetch=prefetch_of(record(pid)),
-            )
-            assert len(cards_of(_call(world, body, 10))) == 2
+            assert len(cards_of(_call(world, _prefetched(f"sr-fast-{number}"), 10))) == 2
         assert not release.is_set() and all(thread.is_alive() for thread in threads)
     finally:
         release.set()
@@ -106,12 +110,7 @@ def test_a_call_waiting_for_its_clients_keys_never_holds_up_the_others(
 
     world.keys_host.routes["/jwks.json"] = slow_keys
     hosted = world.token(SELECT, world.hosted, iss=ISS_URL)
-    pid = new_pid()
-    waiting_body = hook_request(
-        "order-select",
-        order_context(pid, augmentation_order("sr-keys", pid)),
-        prefetch=prefetch_of(record(pid)),
-    )
+    waiting_body = _prefetched("sr-keys")
     answers: list[httpx.Response] = []
     waiting = threading.Thread(
         target=lambda: answers.append(world.call(SELECT, waiting_body, token=hosted))
@@ -120,14 +119,8 @@ def test_a_call_waiting_for_its_clients_keys_never_holds_up_the_others(
         waiting.start()
         wait_until(lambda: any(s.path == "/jwks.json" for s in world.keys_host.seen), seconds=10)
         for number in range(LOCAL_WORK_THREADS + 2):
-            pid = new_pid()
-            body = hook_request(
-                "order-select",
-                order_context(pid, augmentation_order(f"sr-quick-{number}", pid)),
-                prefetch=prefetch_of(record(pid)),
-            )
             # Well inside the key fetch's own 5 s time-out: queued behind it, these would wait.
-            assert len(cards_of(_call(world, body, 3))) == 2
+            assert len(cards_of(_call(world, _prefetched(f"sr-quick-{number}"), 3))) == 2
         assert waiting.is_alive()
     finally:
         release.set()
