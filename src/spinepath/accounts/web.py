@@ -13,7 +13,14 @@ from spinepath.clinical.errors import parse_input
 from spinepath.context import Actor
 from spinepath.errors import DomainError, InvalidInput
 from spinepath.unit_of_work import attempt
-from spinepath.web.forms import csrf_from, errors_of, form_data, status_of
+from spinepath.web.forms import (
+    csrf_from,
+    errors_of,
+    form_data,
+    shown_again,
+    status_of,
+    version_of,
+)
 from spinepath.web.render import page
 from spinepath.web.session import check_csrf, web_work
 
@@ -43,8 +50,7 @@ def _render(
             "clinic": clinic,
             "csrf_token": csrf,
             "errors": errors or {},
-            # What was sent when it is shown again; the version stays the one first seen.
-            "form": {**current, **(form or {}), "version": (form or current)["version"]},
+            "form": shown_again(current, form),
         },
         status_code=status,
     )
@@ -61,8 +67,7 @@ async def save_settings(request: Request) -> Response:
     data = await form_data(request)
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
-        version = data.get("version", "")
-        raw: dict[str, object] = {"version": int(version) if version.isdigit() else None}
+        raw: dict[str, object] = {"version": version_of(data)}
         for name in ("phone", "address", "locale"):
             raw[name] = data.get(name, "").strip() or None  # blank clears it
         for name in ("quiet_hours_start", "quiet_hours_end"):

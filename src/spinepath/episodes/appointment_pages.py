@@ -22,7 +22,9 @@ from spinepath.web.forms import (
     form_data,
     local_input,
     local_to_aware,
+    shown_again,
     status_of,
+    version_of,
 )
 from spinepath.web.render import page
 from spinepath.web.session import check_csrf, web_work
@@ -140,8 +142,7 @@ def _render_change(
             "kind_label": KIND_LABELS.get(appointment.kind, appointment.kind),
             "csrf_token": csrf,
             "errors": errors or {},
-            # What was sent when it is shown again; the version stays the one first seen.
-            "form": {**current, **(form or {}), "version": (form or current)["version"]},
+            "form": shown_again(current, form),
         },
         status_code=status,
     )
@@ -159,10 +160,9 @@ async def change(request: Request, appointment_id: uuid.UUID) -> Response:
     data = await form_data(request)
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
-        version = data.get("version", "")
         raw = {
             **_when_and_where(data, actor),
-            "version": int(version) if version.isdigit() else None,
+            "version": version_of(data),
             # Blank where a value is needed is refused by name; blank text fields are cleared.
             "duration_minutes": data.get("duration_minutes", "").strip(),
             "note": data.get("note") or None,
@@ -191,8 +191,7 @@ async def cancel(request: Request, appointment_id: uuid.UUID) -> Response:
     data = await form_data(request)
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
-        version = data.get("version", "")
-        change = AppointmentUpdate(cancel=True, version=int(version) if version.isdigit() else None)
+        change = AppointmentUpdate(cancel=True, version=version_of(data))
         cancelled = appointments.update_appointment(session, actor, appointment_id, change)
         episode_id = cancelled.episode_id
     return RedirectResponse(f"/episodes/{episode_id}/appointments", status_code=303)

@@ -36,7 +36,7 @@ from spinepath.preparation import education, outputs, service
 from spinepath.preparation.models import SIGNED, PreparationPlan
 from spinepath.store.base import utc_now
 from spinepath.unit_of_work import attempt
-from spinepath.web.forms import csrf_from, form_data
+from spinepath.web.forms import csrf_from, form_data, version_of
 from spinepath.web.render import page, templates
 from spinepath.web.session import check_csrf, web_work
 
@@ -427,14 +427,14 @@ async def save_preparation(request: Request, episode_id: uuid.UUID) -> Response:
         errors = {error.field: error.message for error in form_errors}
         status = 422
         if not errors:
-            version = data.get("version", "").strip()
+            version = version_of(data)
             try:
                 with attempt(session):
                     service.save_preparation(
                         session,
                         actor,
                         episode_id,
-                        {**payload, "version": int(version)} if version.isdigit() else payload,
+                        payload if version is None else {**payload, "version": version},
                     )
                 return RedirectResponse(
                     f"/episodes/{episode_id}/preparation?done=saved#plan", status_code=303
@@ -475,14 +475,13 @@ async def sign_preparation(request: Request, episode_id: uuid.UUID) -> Response:
     data = await form_data(request)
     with web_work(request) as (session, actor, token):
         check_csrf(token, csrf_from(request, data))
-        version = data.get("version", "").strip()
         try:
             with attempt(session):
                 service.sign_preparation(
                     session,
                     actor,
                     episode_id,
-                    expected_version=int(version) if version.isdigit() else None,
+                    expected_version=version_of(data),
                     via_if_match=False,
                     note=data.get("note"),
                 )
@@ -588,9 +587,9 @@ def decision_payload(
             text = data.get(prefix + name, "").strip()
             if text:
                 raw[name] = text
-    version = data.get("version", "").strip()
-    if version.isdigit():
-        raw["version"] = int(version)
+    version = version_of(data)
+    if version is not None:
+        raw["version"] = version
     return raw, errors
 
 

@@ -67,6 +67,20 @@ def local_input(value: datetime | None, time_zone: str) -> str:
     return value.astimezone(ZoneInfo(time_zone)).strftime("%Y-%m-%dT%H:%M")
 
 
+def version_of(data: dict[str, str]) -> int | None:
+    """The record version a form was opened at (a hidden field); None when it is missing."""
+    version = data.get("version", "").strip()
+    return int(version) if version.isdigit() else None
+
+
+def shown_again(current: dict[str, str], sent: dict[str, str] | None) -> dict[str, str]:
+    """An edit form's values: the record's, overlaid with what was sent when it is shown again
+    after a refusal; the version stays the one the form was first opened at."""
+    if sent is None:
+        return current
+    return {**current, **sent, "version": sent.get("version", "")}
+
+
 def errors_of(refused: Exception) -> dict[str, str]:
     """A refusal as the messages a page shows: each invalid field, or one for the whole form."""
     if isinstance(refused, InvalidInput):
